@@ -1,0 +1,53 @@
+/**
+ * The one interface every object-storage API is driven through. Upload, gallery,
+ * share and sweeper code use only this; nothing outside lib/storage imports a cloud SDK.
+ */
+
+/** A request the browser sends to storage itself: the URL plus exactly these headers. */
+export interface SignedRequest {
+  method: "PUT" | "POST" | "GET" | "DELETE";
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  contentType?: string;
+  lastModified?: Date;
+}
+
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+}
+
+export interface StorageDriver {
+  /** Which API this is ("s3" covers AWS, R2, MinIO, B2 and GCS's XML API; "azure" is Azure Blob). */
+  readonly kind: "s3" | "azure";
+
+  /** A single-request upload; content type and exact length are part of the signature. */
+  presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number }): Promise<SignedRequest>;
+
+  /** Starts a multipart (S3) or block-list (Azure) upload and returns its id. */
+  createMultipart(key: string, opts: { contentType: string }): Promise<string>;
+  /** Signs one part; partNumber starts at 1. */
+  presignPart(key: string, uploadId: string, partNumber: number, opts: { contentLength: number; expiresInSeconds: number }): Promise<SignedRequest>;
+  /** Parts the storage already holds, so an interrupted upload can resume. */
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
+  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<void>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Multipart uploads started before `olderThan` and never completed. */
+  listStaleMultipart(prefix: string, olderThan: Date): Promise<{ key: string; uploadId: string; initiated: Date }[]>;
+
+  /** undefined when the object does not exist. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Bytes [start, end] inclusive, or the whole object. */
+  getBytes(key: string, range?: { start: number; end: number }): Promise<Buffer>;
+  put(key: string, body: Buffer, opts: { contentType: string; cacheControl?: string }): Promise<void>;
+  /** A short-lived URL to read the object; `downloadName` asks the browser to save it under that name. */
+  presignGet(key: string, opts: { expiresInSeconds: number; downloadName?: string; signedAt?: Date }): Promise<string>;
+  /** Idempotent: deleting a missing object succeeds. */
+  delete(key: string): Promise<void>;
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+}

@@ -28,6 +28,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ["tests/helpers/global-setup.ts"],
+          setupFiles: ["tests/helpers/apply-stack-env.ts"],
         },
       },
     ],

@@ -22,6 +22,8 @@ export const envSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     APP_URL: z.url().default("http://localhost:3000"),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+    /** Connections per app instance. The embedded PGlite server handles one query at a time, so keep it small there. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)"),
 
     STORAGE_DRIVER: z.enum(["s3", "azure"]).default("s3"),
@@ -45,6 +47,8 @@ export const envSchema = z
     UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
     USER_QUOTA_BYTES: bytes(10 * 1024 * MiB),
     MAX_FILES_PER_BATCH: z.coerce.number().int().positive().default(100),
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    SIGN_UP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(20),
     PRESIGN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     /** Decompression-bomb guard: images with more pixels are refused before decoding. */

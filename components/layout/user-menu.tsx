@@ -1,0 +1,44 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useTransition } from "react";
+import { authClient } from "@/lib/auth/client";
+
+export function UserMenu({ name, email }: { name: string; email: string }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const initial = (name.trim()[0] ?? email[0] ?? "?").toUpperCase();
+
+  function signOut() {
+    startTransition(async () => {
+      await authClient.signOut();
+      router.replace("/sign-in");
+      router.refresh();
+    });
+  }
+
+  return (
+    <details className="group relative">
+      <summary
+        aria-label="Account menu"
+        className="flex cursor-pointer list-none items-center gap-2 rounded-full p-0.5 pr-2 hover:bg-zinc-200/70 dark:hover:bg-zinc-800 [&::-webkit-details-marker]:hidden"
+      >
+        <span aria-hidden="true" className="flex size-8 items-center justify-center rounded-full bg-brand-600 text-sm font-semibold text-white">
+          {initial}
+        </span>
+        <span className="hidden max-w-40 truncate text-sm sm:inline">{name}</span>
+      </summary>
+      <div className="absolute right-0 z-30 mt-2 w-56 rounded-xl border border-zinc-200 bg-white p-2 shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
+        <p className="truncate px-2 py-1.5 text-xs text-zinc-500 dark:text-zinc-400">{email}</p>
+        <button
+          type="button"
+          onClick={signOut}
+          disabled={pending}
+          className="w-full rounded-lg px-2 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        >
+          {pending ? "Signing out…" : "Sign out"}
+        </button>
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * Starts whatever the configuration leaves out: PGlite when DATABASE_URL is unset,
+ * s3rver when no bucket is configured. Used by `npm start`/`npm run dev`
+ * (scripts/serve.ts), the test runner (scripts/test.ts) and vitest's global setup,
+ * so there is one way the embedded defaults come up.
+ */
+import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { startEmbeddedPostgres } from "./postgres";
+import { startEmbeddedS3 } from "./s3";
+
+export interface Stack {
+  /** Variables to hand to the app and the tests (DATABASE_URL, S3_*, BETTER_AUTH_SECRET…). */
+  env: Record<string, string>;
+  /** Human-readable list of what was started, for the one start-up log line. */
+  started: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Where embedded data lives; "memory" keeps the database in memory (tests). */
+  dataDir: string;
+  inMemoryDatabase?: boolean;
+  appUrl: string;
+  source?: Record<string, string | undefined>;
+}
+
+const isSet = (value: string | undefined) => value !== undefined && value !== "";
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const source = options.source ?? process.env;
+  const env: Record<string, string> = {};
+  const started: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => {});
+  };
+
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+
+    if (!isSet(source.BETTER_AUTH_SECRET)) {
+      if (source.NODE_ENV === "production" && isSet(source.DATABASE_URL)) {
+        throw new Error("BETTER_AUTH_SECRET is required with an external database (generate one: openssl rand -base64 32).");
+      }
+      env.BETTER_AUTH_SECRET = readOrCreateSecret(path.join(options.dataDir, "auth-secret"));
+    }
+
+    if (!isSet(source.DATABASE_URL)) {
+      const pg = await startEmbeddedPostgres({
+        dataDir: options.inMemoryDatabase ? "memory://" : path.join(options.dataDir, "db"),
+      });
+      stops.push(pg.stop);
+      env.DATABASE_URL = pg.url;
+      env.DATABASE_POOL_SIZE = source.DATABASE_POOL_SIZE || "2";
+      started.push(`embedded PostgreSQL (PGlite) on 127.0.0.1:${pg.port}`);
+    }
+
+    const storageConfigured =
+      (source.STORAGE_DRIVER ?? "s3") === "azure" || isSet(source.S3_BUCKET) || isSet(source.S3_ENDPOINT);
+    if (!storageConfigured) {
+      const s3 = await startEmbeddedS3({
+        dir: path.join(options.dataDir, "s3"),
+        allowedOrigins: [new URL(options.appUrl).origin],
+      });
+      stops.push(s3.stop);
+      Object.assign(env, {
+        STORAGE_DRIVER: "s3",
+        S3_ENDPOINT: s3.endpoint,
+        S3_BUCKET: s3.bucket,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        S3_FORCE_PATH_STYLE: "true",
+        S3_REGION: "us-east-1",
+      });
+      started.push(`embedded S3 (s3rver) at ${s3.endpoint}`);
+    }
+
+    await migrate({ ...source, ...env });
+    return { env, started, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function readOrCreateSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** Applies pending migrations in a child process (the WASM schema engine wants a process of its own). */
+export function migrate(env: Record<string, string | undefined>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/db/migrate.ts", "deploy"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`Database migration failed (exit ${code}).`))));
+  });
+}

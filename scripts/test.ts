@@ -1,0 +1,119 @@
+/**
+ * `npm test`: the whole suite, with the services it needs started here and
+ * stopped afterwards.
+ *
+ *   1. unit tests (vitest, no services)
+ *   2. integration, security and fault tests (vitest) against a real PostgreSQL
+ *      (DATABASE_URL, else an in-memory embedded PGlite) and the embedded S3
+ *   3. end-to-end tests (Playwright, Debian's Chromium) against `next start`
+ *
+ * Ends with one line "N passed, N failed, N skipped" over all three.
+ *   tsx scripts/test.ts [--only unit|integration|e2e]... [-- extra args for the runners]
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { startStack } from "./embedded/stack";
+
+type Suite = "unit" | "integration" | "e2e";
+type Counts = { passed: number; failed: number; skipped: number };
+
+const root = process.cwd();
+const resultsDir = path.join(root, "test-results");
+const args = process.argv.slice(2);
+const only = args.flatMap((a, i) => (a === "--only" ? [args[i + 1] as Suite] : []));
+const wanted = (suite: Suite) => only.length === 0 || only.includes(suite);
+
+function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { env, stdio: "inherit" });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGINT", forward).on("SIGTERM", forward);
+    child.on("exit", (code) => {
+      process.off("SIGINT", forward).off("SIGTERM", forward);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+function vitestCounts(file: string): Counts | undefined {
+  if (!existsSync(file)) return undefined;
+  const report = JSON.parse(readFileSync(file, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  return { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
+}
+
+function playwrightCounts(file: string): Counts | undefined {
+  if (!existsSync(file)) return undefined;
+  const { stats } = JSON.parse(readFileSync(file, "utf8")) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  };
+  return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+}
+
+async function main() {
+  const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
+  const add = (suite: string, counts: Counts | undefined, exitCode: number) => {
+    // A runner that crashed before reporting counts as one failure, never as a pass.
+    const c = counts ?? { passed: 0, failed: 1, skipped: 0 };
+    if (exitCode !== 0 && c.failed === 0) c.failed = 1;
+    totals.passed += c.passed;
+    totals.failed += c.failed;
+    totals.skipped += c.skipped;
+    console.log(`\n[${suite}] ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped\n`);
+  };
+
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    APP_URL: `http://localhost:${process.env.E2E_PORT ?? 3100}`,
+    // Tests sign up many accounts from one address; the limits themselves are tested with their own settings.
+    SIGN_UP_RATE_LIMIT_PER_HOUR: process.env.SIGN_UP_RATE_LIMIT_PER_HOUR ?? "10000",
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: process.env.SIGN_IN_RATE_LIMIT_PER_MINUTE ?? "10000",
+  };
+  const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
+
+  if (wanted("unit")) {
+    const out = path.join(resultsDir, "unit.json");
+    const code = await run(process.execPath, [vitest, "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], baseEnv);
+    add("unit", vitestCounts(out), code);
+  }
+
+  if (wanted("integration") || wanted("e2e")) {
+    const dataDir = path.join(root, ".data", "test");
+    rmSync(dataDir, { recursive: true, force: true });
+    const stack = await startStack({ dataDir, inMemoryDatabase: true, appUrl: baseEnv.APP_URL!, source: baseEnv });
+    console.log(`Test services: ${stack.started.length ? stack.started.join(", ") : "as configured"}`);
+    const env = { ...baseEnv, ...stack.env };
+    try {
+      if (wanted("integration")) {
+        const out = path.join(resultsDir, "integration.json");
+        const code = await run(process.execPath, [vitest, "run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
+        add("integration", vitestCounts(out), code);
+      }
+      if (wanted("e2e")) {
+        const out = path.join(resultsDir, "e2e-report.json");
+        const playwright = path.join(root, "node_modules", "@playwright", "test", "cli.js");
+        const code = await run(process.execPath, [playwright, "test"], env);
+        add("e2e", playwrightCounts(out), code);
+      }
+    } finally {
+      await stack.stop();
+    }
+  }
+
+  console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  process.exit(totals.failed > 0 ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+});

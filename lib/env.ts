@@ -50,6 +50,8 @@ export const envSchema = z
     SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
     SIGN_UP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(20),
     PRESIGN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+    SHARE_PASSWORD_ATTEMPTS_PER_15_MIN: z.coerce.number().int().positive().default(10),
+    SHARE_VIEWS_PER_MINUTE: z.coerce.number().int().positive().default(120),
     PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     /** Decompression-bomb guard: images with more pixels are refused before decoding. */
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),

@@ -1,21 +1,23 @@
 import type { Metadata } from "next";
 import { requireUserOrRedirect } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { listFailedPhotos, listPhotoPage } from "@/lib/photos/queries";
+import { FailedPhotos } from "@/components/photos/failed-photos";
+import { Gallery } from "@/components/photos/gallery";
 
 export const metadata: Metadata = { title: "Photos" };
 
 export default async function GalleryPage() {
-  await requireUserOrRedirect("/");
+  const user = await requireUserOrRedirect("/");
+  const [page, failed] = await Promise.all([listPhotoPage(user.id), listFailedPhotos(user.id)]);
   return (
     <section aria-labelledby="gallery-heading">
-      <h1 id="gallery-heading" className="text-2xl font-semibold">
-        Your photos
-      </h1>
-      <div className="mt-10 flex flex-col items-center rounded-2xl border-2 border-dashed border-zinc-300 px-6 py-16 text-center dark:border-zinc-700">
-        <p className="text-lg font-medium">Your shelf is empty</p>
-        <p className="mt-2 max-w-md text-sm text-zinc-600 dark:text-zinc-400">
-          Drop photos anywhere on this page to upload your first ones.
-        </p>
-      </div>
+      <Gallery
+        initialTiles={page.tiles}
+        initialCursor={page.nextCursor}
+        maxBytes={env.UPLOAD_MAX_BYTES}
+        failed={<FailedPhotos photos={failed} />}
+      />
     </section>
   );
 }

@@ -1,0 +1,19 @@
+"use server";
+
+import { authedAction } from "@/lib/actions/result";
+import { cancelUpload, completeUpload, createUploads, signParts } from "@/lib/photos/uploads";
+import { createUploadsSchema, photoIdSchema, photoIdsSchema, signPartsSchema } from "@/lib/photos/schemas";
+import { deletePhotos } from "@/lib/photos/delete";
+
+// Every action re-checks the session; photo ids are always paired with the caller's id below.
+
+export const createUploadsAction = authedAction(createUploadsSchema, ({ files }, user) => createUploads(user.id, files));
+
+export const signPartsAction = authedAction(signPartsSchema, ({ photoId, partNumbers }, user) => signParts(user.id, photoId, partNumbers));
+
+export const completeUploadAction = authedAction(photoIdSchema, ({ photoId }, user) => completeUpload(user.id, photoId));
+
+export const cancelUploadAction = authedAction(photoIdSchema, ({ photoId }, user) => cancelUpload(user.id, photoId));
+
+
+export const deletePhotosAction = authedAction(photoIdsSchema, ({ photoIds }, user) => deletePhotos(user.id, photoIds));

@@ -1,0 +1,78 @@
+"use client";
+
+import Link from "next/link";
+import { memo, useMemo, useState } from "react";
+import { thumbHashToDataURL } from "thumbhash";
+import type { PhotoTile as Tile } from "@/lib/photos/queries";
+import { cn } from "@/lib/utils";
+
+function placeholder(hash: string | null) {
+  if (!hash) return undefined;
+  try {
+    return thumbHashToDataURL(Uint8Array.from(atob(hash), (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One photo in the grid. Its box is sized from the stored dimensions before the image
+ * loads (no layout shift) and shows the thumbhash until the real thumbnail fades in.
+ */
+export const PhotoTile = memo(function PhotoTile({
+  tile,
+  style,
+  selecting,
+  selected,
+  onToggle,
+}: {
+  tile: Tile;
+  style: React.CSSProperties;
+  selecting: boolean;
+  selected: boolean;
+  onToggle: (id: string) => void;
+}) {
+  const [loaded, setLoaded] = useState(false);
+  const background = useMemo(() => placeholder(tile.thumbhash), [tile.thumbhash]);
+  const image = (
+    // eslint-disable-next-line @next/next/no-img-element -- bytes come straight from storage, not through Next's optimizer
+    <img
+      src={tile.thumbUrl}
+      alt={tile.name}
+      width={tile.width}
+      height={tile.height}
+      loading="lazy"
+      decoding="async"
+      data-testid="photo-thumb"
+      onLoad={() => setLoaded(true)}
+      className={cn("size-full object-cover transition-opacity duration-300", loaded ? "opacity-100" : "opacity-0")}
+    />
+  );
+  const className = cn(
+    "absolute block overflow-hidden rounded-md bg-zinc-200 bg-cover dark:bg-zinc-800",
+    selected && "ring-4 ring-brand-500 ring-offset-2 ring-offset-zinc-50 dark:ring-offset-zinc-950",
+  );
+  const boxStyle = { ...style, backgroundImage: background ? `url(${background})` : undefined };
+
+  if (selecting) {
+    return (
+      <button type="button" aria-pressed={selected} aria-label={`Select ${tile.name}`} onClick={() => onToggle(tile.id)} className={className} style={boxStyle}>
+        {image}
+        <span
+          aria-hidden="true"
+          className={cn(
+            "absolute top-2 left-2 flex size-6 items-center justify-center rounded-full border-2 border-white text-xs text-white shadow",
+            selected ? "bg-brand-600" : "bg-black/30",
+          )}
+        >
+          {selected ? "✓" : ""}
+        </span>
+      </button>
+    );
+  }
+  return (
+    <Link href={`/photos/${tile.id}`} className={className} style={boxStyle}>
+      {image}
+    </Link>
+  );
+});

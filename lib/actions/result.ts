@@ -1,0 +1,48 @@
+import "server-only";
+import { z } from "zod";
+import { AppError, isAppError, type ErrorCode } from "@/lib/errors";
+import { getSessionUser, type SessionUser } from "@/lib/auth/session";
+
+/**
+ * Server actions return errors as values: a thrown error reaches the browser only
+ * as an opaque "Minified React error", and we want a sentence a person can act on.
+ */
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode | "internal"; message: string } };
+
+export function toActionError(error: unknown): ActionResult<never> {
+  if (isAppError(error)) return { ok: false, error: { code: error.code, message: error.message } };
+  if (isUnavailable(error)) {
+    console.error("[action] dependency unavailable:", error);
+    return { ok: false, error: { code: "unavailable", message: "The service is temporarily unavailable. Please try again in a moment." } };
+  }
+  console.error("[action] unexpected error:", error);
+  return { ok: false, error: { code: "internal", message: "Something went wrong on our side. Please try again." } };
+}
+
+/** Database or storage unreachable: worth telling the person to retry, not that they did something wrong. */
+function isUnavailable(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ""} ${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|P1001|P1017|Can't reach database|ServiceUnavailable|socket hang up|fetch failed/i.test(text);
+}
+
+/**
+ * An authenticated server action: validates input with zod, resolves the session,
+ * and maps failures to an ActionResult. Ids from the browser are only ever used
+ * together with `user.id` in the data layer.
+ */
+export function authedAction<S extends z.ZodType, T>(schema: S, handler: (input: z.infer<S>, user: SessionUser) => Promise<T>) {
+  return async (input: z.input<S>): Promise<ActionResult<T>> => {
+    try {
+      const user = await getSessionUser();
+      if (!user) throw new AppError("unauthenticated", "Your session has ended. Please sign in again.");
+      const parsed = schema.safeParse(input);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        throw new AppError("invalid_input", first?.message ?? "Invalid input.");
+      }
+      return { ok: true, data: await handler(parsed.data, user) };
+    } catch (error) {
+      return toActionError(error);
+    }
+  };
+}

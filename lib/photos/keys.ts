@@ -1,0 +1,17 @@
+/**
+ * Object keys are built from ids only: unique by construction, and a client's
+ * file name (which may be "../../etc/passwd.jpg") never becomes part of a path.
+ */
+export type VariantName = "thumb" | "large";
+
+export const userPrefix = (ownerId: string) => `users/${ownerId}/`;
+export const photoPrefix = (ownerId: string, photoId: string) => `${userPrefix(ownerId)}${photoId}/`;
+export const originalKey = (ownerId: string, photoId: string) => `${photoPrefix(ownerId, photoId)}original`;
+export const variantKey = (ownerId: string, photoId: string, variant: VariantName) => `${photoPrefix(ownerId, photoId)}${variant}.webp`;
+
+/** Parses a key we built back into its ids; undefined for anything else (e.g. a stray object). */
+export function parseKey(key: string): { ownerId: string; photoId: string; object: string } | undefined {
+  const match = /^users\/([^/]+)\/([^/]+)\/(original|thumb\.webp|large\.webp)$/.exec(key);
+  if (!match) return undefined;
+  return { ownerId: match[1]!, photoId: match[2]!, object: match[3]! };
+}

@@ -1,0 +1,97 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { getStorage } from "@/lib/storage";
+import type { Photo } from "@/lib/generated/prisma/client";
+
+/**
+ * Image URLs are signed with a timestamp rounded down to the hour and live two hours,
+ * so the same photo has the same URL for an hour and browsers and CDNs can cache it.
+ */
+const URL_WINDOW_SECONDS = 3600;
+
+function signingWindowStart(now = Date.now()) {
+  return new Date(Math.floor(now / (URL_WINDOW_SECONDS * 1000)) * URL_WINDOW_SECONDS * 1000);
+}
+
+export async function imageUrl(key: string): Promise<string> {
+  return getStorage().presignGet(key, { expiresInSeconds: 2 * URL_WINDOW_SECONDS, signedAt: signingWindowStart() });
+}
+
+export type PhotoTile = {
+  id: string;
+  name: string;
+  width: number;
+  height: number;
+  thumbhash: string | null;
+  thumbUrl: string;
+  sortAt: string;
+};
+
+export async function toTile(photo: Photo): Promise<PhotoTile> {
+  return {
+    id: photo.id,
+    name: photo.displayName,
+    width: photo.width ?? 1,
+    height: photo.height ?? 1,
+    thumbhash: photo.thumbhash,
+    thumbUrl: await imageUrl(photo.thumbKey ?? photo.originalKey),
+    sortAt: photo.sortAt.toISOString(),
+  };
+}
+
+/** Keyset cursor over (sortAt, id): stable while photos are added, and as fast on page 1,000 as on page 1. */
+export function encodeCursor(photo: { sortAt: Date; id: string }): string {
+  return Buffer.from(`${photo.sortAt.toISOString()}|${photo.id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { sortAt: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const sortAt = new Date(iso ?? "");
+  if (!id || Number.isNaN(sortAt.getTime())) throw new AppError("invalid_input", "Invalid page cursor.");
+  return { sortAt, id };
+}
+
+export const FEED_PAGE_SIZE = 60;
+
+export async function listPhotoPage(ownerId: string, options: { cursor?: string; limit?: number } = {}) {
+  const limit = Math.min(options.limit ?? FEED_PAGE_SIZE, 200);
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+  const rows = await db.photo.findMany({
+    where: {
+      ownerId,
+      status: "READY",
+      ...(after && {
+        OR: [{ sortAt: { lt: after.sortAt } }, { sortAt: after.sortAt, id: { lt: after.id } }],
+      }),
+    },
+    orderBy: [{ sortAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    tiles: await Promise.all(page.map(toTile)),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+/** Owner-scoped: another person's photo and a missing one are the same "not found". */
+export async function getPhotoOrThrow(ownerId: string, photoId: string) {
+  const photo = await db.photo.findFirst({ where: { id: photoId, ownerId } });
+  if (!photo) throw new AppError("not_found", "Photo not found.");
+  return photo;
+}
+
+export async function listFailedPhotos(ownerId: string) {
+  return db.photo.findMany({
+    where: { ownerId, status: "FAILED" },
+    orderBy: { createdAt: "desc" },
+    take: 50,
+    select: { id: true, displayName: true, failureReason: true },
+  });
+}
+
+export async function countReadyPhotos(ownerId: string) {
+  return db.photo.count({ where: { ownerId, status: "READY" } });
+}

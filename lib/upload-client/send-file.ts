@@ -1,0 +1,68 @@
+import pLimit from "p-limit";
+import pRetry from "p-retry";
+import type { SignedRequest } from "@/lib/storage/types";
+import { putToStorage } from "./put";
+
+export type SendPlan =
+  | { mode: "single"; photoId: string; request: SignedRequest }
+  | { mode: "multipart"; photoId: string; partSize: number; partCount: number; uploadedParts: number[] };
+
+export interface SendOptions {
+  signal: AbortSignal;
+  /** Total bytes of this file known to be in storage (uploaded parts included). */
+  onProgress: (loadedBytes: number) => void;
+  /** Signs a few parts at a time, just before they are sent. */
+  signParts: (photoId: string, partNumbers: number[]) => Promise<{ partNumber: number; request: SignedRequest }[]>;
+}
+
+const PARTS_IN_FLIGHT = 3;
+const PARTS_PER_SIGNING = 6;
+
+/** Network drops, 5xx, 408 and 429 are retried with backoff (0.5 s, 1 s, 2 s, 4 s); a 403 is not. */
+function withRetry<T>(attempt: () => Promise<T>, signal: AbortSignal) {
+  return pRetry(attempt, {
+    retries: 4,
+    minTimeout: 500,
+    factor: 2,
+    signal,
+    shouldRetry: ({ error }) => (error as { retryable?: boolean }).retryable === true,
+  });
+}
+
+export async function sendFile(file: File, plan: SendPlan, options: SendOptions): Promise<void> {
+  if (plan.mode === "single") {
+    await withRetry(() => putToStorage(plan.request, file, options.onProgress, options.signal), options.signal);
+    options.onProgress(file.size);
+    return;
+  }
+
+  const partBytes = (partNumber: number) => file.slice((partNumber - 1) * plan.partSize, partNumber * plan.partSize);
+  const inFlight = new Map<number, number>();
+  let done = plan.uploadedParts.reduce((sum, n) => sum + partBytes(n).size, 0);
+  const report = () => options.onProgress(done + [...inFlight.values()].reduce((a, b) => a + b, 0));
+  report();
+
+  const missing = Array.from({ length: plan.partCount }, (_, i) => i + 1).filter((n) => !plan.uploadedParts.includes(n));
+  const limit = pLimit(PARTS_IN_FLIGHT);
+  for (let start = 0; start < missing.length; start += PARTS_PER_SIGNING) {
+    const batch = missing.slice(start, start + PARTS_PER_SIGNING);
+    const signed = await options.signParts(plan.photoId, batch);
+    await Promise.all(
+      signed.map(({ partNumber, request }) =>
+        limit(async () => {
+          const body = partBytes(partNumber);
+          await withRetry(async () => {
+            // A fresh signature per attempt would be safer for long outages, but the URL lives for minutes.
+            await putToStorage(request, body, (loaded) => {
+              inFlight.set(partNumber, loaded);
+              report();
+            }, options.signal);
+          }, options.signal);
+          inFlight.delete(partNumber);
+          done += body.size;
+          report();
+        }),
+      ),
+    );
+  }
+}

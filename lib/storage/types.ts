@@ -33,9 +33,14 @@ export interface StorageDriver {
   createMultipart(key: string, opts: { contentType: string }): Promise<string>;
   /** Signs one part; partNumber starts at 1. */
   presignPart(key: string, uploadId: string, partNumber: number, opts: { contentLength: number; expiresInSeconds: number }): Promise<SignedRequest>;
-  /** Parts the storage already holds, so an interrupted upload can resume. */
+  /**
+   * Parts the storage already holds, so an interrupted upload can resume. Rejects once the
+   * upload is aborted or completed. (Azure has no part ETags: `etag` is the block id there.)
+   */
   listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
+  /** Pass the parts from listParts: the ETags a browser reads may be missing (Azure returns none). */
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<void>;
+  /** Idempotent: aborting an upload that is already aborted or completed succeeds. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Multipart uploads started before `olderThan` and never completed. */
   listStaleMultipart(prefix: string, olderThan: Date): Promise<{ key: string; uploadId: string; initiated: Date }[]>;
@@ -45,7 +50,11 @@ export interface StorageDriver {
   /** Bytes [start, end] inclusive, or the whole object. */
   getBytes(key: string, range?: { start: number; end: number }): Promise<Buffer>;
   put(key: string, body: Buffer, opts: { contentType: string; cacheControl?: string }): Promise<void>;
-  /** A short-lived URL to read the object; `downloadName` asks the browser to save it under that name. */
+  /**
+   * A short-lived URL to read the object; `downloadName` asks the browser to save it under that name.
+   * `signedAt` (a rounded timestamp) makes the URL identical for every call in that window, so it
+   * can be cached; the URL then expires `expiresInSeconds` after `signedAt`, not after now.
+   */
   presignGet(key: string, opts: { expiresInSeconds: number; downloadName?: string; signedAt?: Date }): Promise<string>;
   /** Idempotent: deleting a missing object succeeds. */
   delete(key: string): Promise<void>;

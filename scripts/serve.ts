@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import nextEnv from "@next/env";
-import { startStack } from "./embedded/stack";
+import { startStack, writeRunningStack, clearRunningStack } from "./embedded/stack";
 
 const mode = process.argv[2] === "dev" ? "dev" : "start";
 const portFlag = process.argv.indexOf("--port");
@@ -50,9 +50,11 @@ async function main() {
       child.kill("SIGTERM");
       await new Promise((resolve) => child!.once("exit", resolve));
     }
+    clearRunningStack(root);
     await stack.stop();
     process.exit(code);
   };
+  writeRunningStack(root, stack);
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 

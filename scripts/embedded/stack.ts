@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres } from "./postgres";
 import { startEmbeddedS3 } from "./s3";
@@ -103,4 +103,31 @@ export function migrate(env: Record<string, string | undefined>): Promise<void> 
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`Database migration failed (exit ${code}).`))));
   });
+}
+
+/**
+ * While `npm start` runs on embedded services, other commands (storage:check) must
+ * talk to those same servers: two processes opening one PGlite data folder would
+ * corrupt it. The running launcher leaves its connection settings here.
+ */
+const runningFile = (root: string) => path.join(root, ".data", "running.json");
+
+export function writeRunningStack(root: string, stack: Stack) {
+  if (stack.started.length === 0) return;
+  writeFileSync(runningFile(root), JSON.stringify({ pid: process.pid, env: stack.env }), { mode: 0o600 });
+}
+
+export function clearRunningStack(root: string) {
+  rmSync(runningFile(root), { force: true });
+}
+
+export function readRunningStack(root: string): Record<string, string> | undefined {
+  if (!existsSync(runningFile(root))) return undefined;
+  const { pid, env } = JSON.parse(readFileSync(runningFile(root), "utf8")) as { pid: number; env: Record<string, string> };
+  try {
+    process.kill(pid, 0);
+    return env;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,134 @@
+import "server-only";
+import { db, type Prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { ShareLink } from "@/lib/generated/prisma/client";
+import { imageUrl } from "@/lib/photos/queries";
+import { verifySharePassword } from "./password";
+import { isShareTokenShaped } from "./tokens";
+
+/** What the owner's pages see of a link; dates as ISO strings so it can cross into client components. */
+export type ShareLinkView = {
+  id: string;
+  token: string;
+  photoId: string;
+  createdAt: string;
+  expiresAt: string | null;
+  hasPassword: boolean;
+  allowDownload: boolean;
+  viewCount: number;
+  lastViewedAt: string | null;
+};
+
+export function toShareLinkView(link: ShareLink): ShareLinkView {
+  return {
+    id: link.id,
+    token: link.token,
+    photoId: link.photoId,
+    createdAt: link.createdAt.toISOString(),
+    expiresAt: link.expiresAt?.toISOString() ?? null,
+    hasPassword: link.passwordHash !== null,
+    allowDownload: link.allowDownload,
+    viewCount: link.viewCount,
+    lastViewedAt: link.lastViewedAt?.toISOString() ?? null,
+  };
+}
+
+/** A link that still opens: not revoked and not past its expiry. */
+export function activeShareWhere(now = new Date()) {
+  return { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } satisfies Prisma.ShareLinkWhereInput;
+}
+
+/** The photo's active links, newest first. Another owner's photo is "not found", like a missing one. */
+export async function listShareLinksForPhoto(ownerId: string, photoId: string): Promise<ShareLinkView[]> {
+  const photo = await db.photo.findFirst({
+    where: { id: photoId, ownerId },
+    select: { shareLinks: { where: { ownerId, ...activeShareWhere() }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] } },
+  });
+  if (!photo) throw new AppError("not_found", "Photo not found.");
+  return photo.shareLinks.map(toShareLinkView);
+}
+
+export type OwnerShareLink = ShareLinkView & {
+  photo: { id: string; name: string; thumbUrl: string; thumbhash: string | null; width: number; height: number };
+};
+
+export const SHARE_LIST_LIMIT = 500;
+
+/** Every active link of the owner, newest first, with what is needed to show its photo's thumbnail. */
+export async function listActiveShareLinks(ownerId: string): Promise<OwnerShareLink[]> {
+  const links = await db.shareLink.findMany({
+    where: { ownerId, ...activeShareWhere(), photo: { ownerId, status: "READY" } },
+    include: { photo: { select: { id: true, displayName: true, thumbKey: true, originalKey: true, thumbhash: true, width: true, height: true } } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: SHARE_LIST_LIMIT,
+  });
+  return Promise.all(
+    links.map(async ({ photo, ...link }) => ({
+      ...toShareLinkView(link),
+      photo: {
+        id: photo.id,
+        name: photo.displayName,
+        thumbUrl: await imageUrl(photo.thumbKey ?? photo.originalKey),
+        thumbhash: photo.thumbhash,
+        width: photo.width ?? 1,
+        height: photo.height ?? 1,
+      },
+    })),
+  );
+}
+
+export type PublicShare = {
+  id: string;
+  token: string;
+  allowDownload: boolean;
+  hasPassword: boolean;
+  expiresAt: Date | null;
+  photo: { id: string; displayName: string; width: number; height: number; thumbhash: string | null; largeKey: string; originalKey: string };
+};
+
+/**
+ * The shared photo behind a token, for visitors who are not signed in. Undefined
+ * for an unknown, revoked or expired link and for a photo that is not READY: the
+ * page turns every one of those into the same 404. Does not count a view.
+ */
+export async function getPublicShare(token: string): Promise<PublicShare | undefined> {
+  if (!isShareTokenShaped(token)) return undefined;
+  const link = await db.shareLink.findFirst({
+    where: { token, ...activeShareWhere(), photo: { status: "READY" } },
+    include: { photo: true },
+  });
+  if (!link?.photo.largeKey) return undefined;
+  const { photo } = link;
+  return {
+    id: link.id,
+    token: link.token,
+    allowDownload: link.allowDownload,
+    hasPassword: link.passwordHash !== null,
+    expiresAt: link.expiresAt,
+    photo: {
+      id: photo.id,
+      displayName: photo.displayName,
+      width: photo.width ?? 1,
+      height: photo.height ?? 1,
+      thumbhash: photo.thumbhash,
+      largeKey: photo.largeKey!,
+      originalKey: photo.originalKey,
+    },
+  };
+}
+
+/**
+ * Checks a visitor's password for a link. Returns the link's expiry when it is
+ * right, undefined otherwise. An unknown link or one without a password costs the
+ * same scrypt run as a wrong guess (see verifySharePassword).
+ */
+export async function checkSharePassword(token: string, password: string): Promise<{ expiresAt: Date | null } | undefined> {
+  const link = isShareTokenShaped(token)
+    ? await db.shareLink.findFirst({
+        where: { token, ...activeShareWhere(), photo: { status: "READY" } },
+        select: { passwordHash: true, expiresAt: true },
+      })
+    : null;
+  const ok = await verifySharePassword(link?.passwordHash, password);
+  return ok && link ? { expiresAt: link.expiresAt } : undefined;
+}

@@ -1,0 +1,37 @@
+import "server-only";
+import type { NextRequest } from "next/server";
+import { isAppError } from "@/lib/errors";
+import { consumeOrThrow } from "@/lib/rate-limit";
+import { clientIpFrom } from "./client-ip";
+import { getPublicShare, type PublicShare } from "./queries";
+import { isShareUnlocked, SHARE_UNLOCK_COOKIE } from "./unlock";
+
+/** Every response about a share stays out of search engines, and never leaks its URL (the token) onward. */
+export const SHARE_RESPONSE_HEADERS = { "X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer" } as const;
+
+function plain(status: number, text: string) {
+  return new Response(text, { status, headers: { ...SHARE_RESPONSE_HEADERS, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+}
+
+/**
+ * The checks the share's route handlers (og:image, download) run before they
+ * redirect to storage: the view rate limit, the link being live, and the password
+ * cookie. Unknown, revoked, expired and locked all answer the same 404.
+ */
+export async function authorizeShareRequest(request: NextRequest, token: string): Promise<{ share: PublicShare } | { response: Response }> {
+  try {
+    await consumeOrThrow("shareView", clientIpFrom(request.headers));
+  } catch (error) {
+    if (isAppError(error) && error.code === "rate_limited") return { response: plain(429, error.message) };
+    throw error;
+  }
+  const share = await getPublicShare(token);
+  if (!share || !isShareUnlocked(share, request.cookies.get(SHARE_UNLOCK_COOKIE)?.value)) {
+    return { response: plain(404, "This link doesn't exist or has expired.") };
+  }
+  return { share };
+}
+
+export function redirectToStorage(url: string, cacheControl: string): Response {
+  return new Response(null, { status: 302, headers: { ...SHARE_RESPONSE_HEADERS, Location: url, "Cache-Control": cacheControl } });
+}

@@ -95,3 +95,31 @@ export async function listFailedPhotos(ownerId: string) {
 export async function countReadyPhotos(ownerId: string) {
   return db.photo.count({ where: { ownerId, status: "READY" } });
 }
+
+export type PhotoNeighbour = { id: string; name: string };
+
+/**
+ * The photos either side of `photo` in the gallery's order (sortAt desc, id desc):
+ * `previous` is the one shown before it (newer), `next` the one after (older).
+ * Two keyset lookups on the feed index, so it is as fast deep in the timeline as at the top.
+ */
+export async function getNeighbours(
+  ownerId: string,
+  photo: { id: string; sortAt: Date },
+): Promise<{ previous: PhotoNeighbour | null; next: PhotoNeighbour | null }> {
+  const select = { id: true, displayName: true } as const;
+  const [previous, next] = await Promise.all([
+    db.photo.findFirst({
+      where: { ownerId, status: "READY", OR: [{ sortAt: { gt: photo.sortAt } }, { sortAt: photo.sortAt, id: { gt: photo.id } }] },
+      orderBy: [{ sortAt: "asc" }, { id: "asc" }],
+      select,
+    }),
+    db.photo.findFirst({
+      where: { ownerId, status: "READY", OR: [{ sortAt: { lt: photo.sortAt } }, { sortAt: photo.sortAt, id: { lt: photo.id } }] },
+      orderBy: [{ sortAt: "desc" }, { id: "desc" }],
+      select,
+    }),
+  ]);
+  const toNeighbour = (p: { id: string; displayName: string } | null) => (p ? { id: p.id, name: p.displayName } : null);
+  return { previous: toNeighbour(previous), next: toNeighbour(next) };
+}

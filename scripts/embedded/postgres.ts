@@ -86,6 +86,8 @@ function serializeExtendedBatches(db: PGlite): PGlite {
  * data. So hold a pid lock next to the directory (not inside it: initdb wants
  * an empty directory).
  */
+const heldLocks = new Set<string>();
+
 function lockDataDir(dataDir: string): () => void {
   const lockPath = `${dataDir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -93,11 +95,18 @@ function lockDataDir(dataDir: string): () => void {
       const fd = openSync(lockPath, "wx");
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
+      heldLocks.add(lockPath);
+      return () => {
+        heldLocks.delete(lockPath);
+        rmSync(lockPath, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = Number(readFileSync(lockPath, "utf8").trim());
-      if (pid && isAlive(pid)) {
+      // Our own pid in a lock we do not hold: left by an earlier run that had
+      // the same pid (common in containers, where the app is often pid 1).
+      const staleOwnPid = pid === process.pid && !heldLocks.has(lockPath);
+      if (pid && !staleOwnPid && isAlive(pid)) {
         throw new Error(`embedded PostgreSQL data in ${dataDir} is already in use by process ${pid} (lock: ${lockPath})`);
       }
       rmSync(lockPath, { force: true }); // left behind by a process that died

@@ -80,17 +80,18 @@ export default async function SharePage({ params }: Props) {
   const { photo } = share;
 
   return (
-    <article className="mx-auto max-w-6xl">
-      <PhotoFrame src={src} alt={photo.displayName} width={photo.width} height={photo.height} thumbhash={photo.thumbhash} maxHeight="100dvh - 12rem" />
-      <div className="mt-4 flex flex-wrap items-center justify-between gap-3">
-        <h1 className="min-w-0 text-lg font-semibold break-words">{photo.displayName}</h1>
-        {share.allowDownload ? (
-          // A plain link: each click mints a fresh, short-lived download URL after the same checks.
-          <a href={`/s/${token}/download`} className={buttonClasses("primary")}>
-            Download original
-          </a>
-        ) : null}
-      </div>
+    <article>
+      <PhotoFrame src={src} alt={photo.displayName} width={photo.width} height={photo.height} thumbhash={photo.thumbhash} maxHeight="100dvh - 13rem">
+        <div className="mt-3 flex flex-wrap items-center justify-between gap-3">
+          <h1 className="min-w-0 text-lg font-semibold break-words">{photo.displayName}</h1>
+          {share.allowDownload ? (
+            // A plain link: each click mints a fresh, short-lived download URL after the same checks.
+            <a href={`/s/${token}/download`} className={buttonClasses("primary")}>
+              Download original
+            </a>
+          ) : null}
+        </div>
+      </PhotoFrame>
     </article>
   );
 }

@@ -31,7 +31,7 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
     startTransition(async () => {
       const result = await createShareLinkAction({
         photoId,
-        expiresIn: String(data.get("expiresIn") ?? DEFAULT_EXPIRY) as ShareExpiry,
+        expiresIn: SHARE_EXPIRY_KEYS.find((key) => key === data.get("expiresIn")) ?? DEFAULT_EXPIRY,
         password: String(data.get("password") ?? ""),
         allowDownload: data.get("allowDownload") === "on",
       });

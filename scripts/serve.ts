@@ -8,14 +8,14 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import nextEnv from "@next/env";
+import { loadEnvConfig } from "@next/env";
 import { startStack, writeRunningStack, clearRunningStack } from "./embedded/stack";
 
 const mode = process.argv[2] === "dev" ? "dev" : "start";
 const portFlag = process.argv.indexOf("--port");
 const root = process.cwd();
 
-nextEnv.loadEnvConfig(root, mode === "dev");
+loadEnvConfig(root, mode === "dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const port = portFlag > 0 ? process.argv[portFlag + 1]! : process.env.PORT || "3000";
 const appUrl = process.env.APP_URL || `http://localhost:${port}`;
@@ -46,8 +46,9 @@ async function main() {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
+    if (child?.pid && child.exitCode === null) {
+      // `next start` runs the server in a grandchild process: signal the whole group.
+      process.kill(-child.pid, "SIGTERM");
       await new Promise((resolve) => child!.once("exit", resolve));
     }
     clearRunningStack(root);
@@ -71,7 +72,7 @@ async function main() {
     }
   }
 
-  child = spawn(process.execPath, [nextBin, mode, "--port", port], { env, stdio: "inherit" });
+  child = spawn(process.execPath, [nextBin, mode, "--port", port], { env, stdio: "inherit", detached: true });
   child.on("exit", (code) => void shutdown(code ?? 0));
 }
 

@@ -4,10 +4,10 @@
  * with no row and rows with no object. Dry run by default.
  */
 import path from "node:path";
-import nextEnv from "@next/env";
+import { loadEnvConfig } from "@next/env";
 import { readRunningStack, startStack, type Stack } from "./embedded/stack";
 
-nextEnv.loadEnvConfig(process.cwd());
+loadEnvConfig(process.cwd());
 const fix = process.argv.includes("--fix");
 
 /** Uses the configured services, else the embedded ones `npm start` is running, else starts them. */

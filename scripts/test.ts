@@ -19,7 +19,7 @@ type Suite = "unit" | "integration" | "e2e";
 type Counts = { passed: number; failed: number; skipped: number };
 
 const root = process.cwd();
-const resultsDir = path.join(root, "test-results");
+const resultsDir = path.join(root, "test-reports");
 const args = process.argv.slice(2);
 const only = args.flatMap((a, i) => (a === "--only" ? [args[i + 1] as Suite] : []));
 const wanted = (suite: Suite) => only.length === 0 || only.includes(suite);
@@ -98,7 +98,7 @@ async function main() {
         add("integration", vitestCounts(out), code);
       }
       if (wanted("e2e")) {
-        const out = path.join(resultsDir, "e2e-report.json");
+        const out = path.join(resultsDir, "e2e.json");
         const playwright = path.join(root, "node_modules", "@playwright", "test", "cli.js");
         const code = await run(process.execPath, [playwright, "test"], env);
         add("e2e", playwrightCounts(out), code);

@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { authClient } from "@/lib/auth/client";
 import { Button } from "@/components/ui/button";
@@ -43,7 +42,6 @@ function validate(mode: Mode, values: { name: string; email: string; password: s
 }
 
 export function AuthForm({ mode, returnTo }: { mode: Mode; returnTo: string }) {
-  const router = useRouter();
   const [errors, setErrors] = useState<Errors>({});
   const [pending, startTransition] = useTransition();
 
@@ -68,8 +66,8 @@ export function AuthForm({ mode, returnTo }: { mode: Mode; returnTo: string }) {
         setErrors(describeAuthError(error, mode));
         return;
       }
-      router.replace(returnTo);
-      router.refresh();
+      // A full navigation, so every server component renders with the new session cookie.
+      window.location.assign(returnTo);
     });
   }
 

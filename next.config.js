@@ -1,6 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // Lets concurrent test runs build side by side without overwriting each other.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // Native or wasm-backed packages are loaded from node_modules at run time, not bundled.
   serverExternalPackages: ["sharp", "heic-convert", "libheif-js", "@electric-sql/pglite", "@azure/storage-blob"],
   experimental: {

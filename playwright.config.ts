@@ -1,6 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+// Separate folders per run let several runs share a checkout (scripts/test.ts sets them).
+const reports = process.env.TEST_REPORTS_DIR ?? "test-reports";
 const baseURL = `http://localhost:${PORT}`;
 
 // Debian's Chromium (apt-get install chromium); Playwright's own download cannot run offline.
@@ -8,14 +10,14 @@ const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "tests/e2e",
-  outputDir: "test-results",
+  outputDir: `${reports}/artifacts`,
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: [["list"], ["json", { outputFile: "test-reports/e2e.json" }]],
+  reporter: [["list"], ["json", { outputFile: `${reports}/e2e.json` }]],
   use: {
     baseURL,
     trace: "on-first-retry",
@@ -38,7 +40,7 @@ export default defineConfig({
     { name: "setup", testMatch: /auth\.setup\.ts/ },
     {
       name: "chromium",
-      use: { ...devices["Desktop Chrome"], storageState: "test-reports/.auth/owner.json" },
+      use: { ...devices["Desktop Chrome"], storageState: `${reports}/.auth/owner.json` },
       dependencies: ["setup"],
     },
   ],

@@ -24,7 +24,7 @@ const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
 /** A production build is stale when any source file is newer than it. */
 function buildIsStale(): boolean {
-  const buildId = path.join(root, ".next", "BUILD_ID");
+  const buildId = path.join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
   if (!existsSync(buildId)) return true;
   const builtAt = statSync(buildId).mtimeMs;
   const newer = (entry: string): boolean => {

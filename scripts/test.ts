@@ -19,7 +19,7 @@ type Suite = "unit" | "integration" | "e2e";
 type Counts = { passed: number; failed: number; skipped: number };
 
 const root = process.cwd();
-const resultsDir = path.join(root, "test-reports");
+const resultsDir = path.resolve(process.env.TEST_REPORTS_DIR ?? "test-reports");
 const args = process.argv.slice(2);
 const only = args.flatMap((a, i) => (a === "--only" ? [args[i + 1] as Suite] : []));
 const wanted = (suite: Suite) => only.length === 0 || only.includes(suite);
@@ -72,6 +72,7 @@ async function main() {
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
+    TEST_REPORTS_DIR: resultsDir,
     APP_URL: `http://localhost:${process.env.E2E_PORT ?? 3100}`,
     // Tests sign up many accounts from one address; the limits themselves are tested with their own settings.
     SIGN_UP_RATE_LIMIT_PER_HOUR: process.env.SIGN_UP_RATE_LIMIT_PER_HOUR ?? "10000",
@@ -86,8 +87,7 @@ async function main() {
   }
 
   if (wanted("integration") || wanted("e2e")) {
-    const dataDir = path.join(root, ".data", "test");
-    rmSync(dataDir, { recursive: true, force: true });
+    const dataDir = path.join(root, ".data", `test-${process.pid}`);
     const stack = await startStack({ dataDir, inMemoryDatabase: true, appUrl: baseEnv.APP_URL!, source: baseEnv });
     console.log(`Test services: ${stack.started.length ? stack.started.join(", ") : "as configured"}`);
     const env = { ...baseEnv, ...stack.env };
@@ -105,6 +105,7 @@ async function main() {
       }
     } finally {
       await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }
 

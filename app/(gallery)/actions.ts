@@ -1,9 +1,11 @@
 "use server";
 
+import { after } from "next/server";
 import { authedAction } from "@/lib/actions/result";
 import { cancelUpload, completeUpload, createUploads, signParts } from "@/lib/photos/uploads";
 import { createUploadsSchema, photoIdSchema, photoIdsSchema, signPartsSchema } from "@/lib/photos/schemas";
 import { deletePhotos } from "@/lib/photos/delete";
+import { schedulePhotoProcessing } from "@/lib/photos/processing";
 
 // Every action re-checks the session; photo ids are always paired with the caller's id below.
 
@@ -11,7 +13,12 @@ export const createUploadsAction = authedAction(createUploadsSchema, ({ files },
 
 export const signPartsAction = authedAction(signPartsSchema, ({ photoId, partNumbers }, user) => signParts(user.id, photoId, partNumbers));
 
-export const completeUploadAction = authedAction(photoIdSchema, ({ photoId }, user) => completeUpload(user.id, photoId));
+export const completeUploadAction = authedAction(photoIdSchema, async ({ photoId }, user) => {
+  const outcome = await completeUpload(user.id, photoId);
+  // Verified: answer now, process after the response (bounded queue, see lib/photos/processing.ts).
+  if (outcome.status === "PROCESSING") after(() => schedulePhotoProcessing(photoId));
+  return outcome;
+});
 
 export const cancelUploadAction = authedAction(photoIdSchema, ({ photoId }, user) => cancelUpload(user.id, photoId));
 

@@ -1,6 +1,5 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { after } from "next/server";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -12,7 +11,7 @@ import { formatBytes } from "@/lib/utils";
 import { sanitizeDisplayName } from "./display-name";
 import { originalKey } from "./keys";
 import { uploadFileSchema } from "./schemas";
-import { failPhoto, schedulePhotoProcessing } from "./processing";
+import { failPhoto } from "./processing";
 
 export type UploadPlan =
   | { ok: true; index: number; photoId: string; mode: "single"; request: SignedRequest }
@@ -156,8 +155,9 @@ export type UploadOutcome = { photoId: string; status: "PROCESSING" | "READY" | 
 /**
  * The browser says the bytes are in storage. Trust nothing: the object must exist
  * with the signed size (a cut-off PUT can leave a short object) and its first
- * bytes must be the claimed image type. Then processing is queued. Calling this
- * twice is harmless: only the call that moves the row out of PENDING does work.
+ * bytes must be the claimed image type. A PROCESSING outcome means the caller
+ * schedules processing (schedulePhotoProcessing). Calling this twice is harmless:
+ * only the call that moves the row out of PENDING does work.
  */
 export async function completeUpload(ownerId: string, photoId: string): Promise<UploadOutcome> {
   const photo = await db.photo.findFirst({ where: { id: photoId, ownerId } });
@@ -194,7 +194,6 @@ export async function completeUpload(ownerId: string, photoId: string): Promise<
     throw new AppError("unavailable", "Storage is not reachable right now. Your upload is kept; please retry in a moment.", { cause: error });
   }
 
-  after(() => schedulePhotoProcessing(photoId));
   return { photoId, status: "PROCESSING", failureReason: null };
 }
 

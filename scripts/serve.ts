@@ -40,16 +40,16 @@ function buildIsStale(): boolean {
 async function main() {
   const stack = await startStack({ dataDir: path.join(root, ".data"), appUrl });
   const env = { ...process.env, ...stack.env, APP_URL: appUrl, PORT: port };
-  let child: ChildProcess | undefined;
-  let stopping = false;
+  const state: { next?: ChildProcess; stopping: boolean } = { stopping: false };
 
   const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    if (child?.pid && child.exitCode === null) {
+    if (state.stopping) return;
+    state.stopping = true;
+    const next = state.next;
+    if (next?.pid && next.exitCode === null) {
       // `next start` runs the server in a grandchild process: signal the whole group.
-      process.kill(-child.pid, "SIGTERM");
-      await new Promise((resolve) => child!.once("exit", resolve));
+      process.kill(-next.pid, "SIGTERM");
+      await new Promise((resolve) => next.once("exit", resolve));
     }
     clearRunningStack(root);
     await stack.stop();
@@ -72,8 +72,8 @@ async function main() {
     }
   }
 
-  child = spawn(process.execPath, [nextBin, mode, "--port", port], { env, stdio: "inherit", detached: true });
-  child.on("exit", (code) => void shutdown(code ?? 0));
+  state.next = spawn(process.execPath, [nextBin, mode, "--port", port], { env, stdio: "inherit", detached: true });
+  state.next.on("exit", (code) => void shutdown(code ?? 0));
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import pLimit from "p-limit";
 import { cancelUploadAction, completeUploadAction, createUploadsAction, deletePhotosAction, signPartsAction } from "@/app/(gallery)/actions";
 import type { PhotoTile } from "@/lib/photos/queries";
@@ -55,8 +55,7 @@ export function UploadProvider({
   const files = useRef(new Map<string, File>());
   const controllers = useRef(new Map<string, AbortController>());
   const limit = useRef(pLimit(FILES_IN_FLIGHT));
-  const readyCallback = useRef(onPhotoReady);
-  readyCallback.current = onPhotoReady;
+  const photoReady = useEffectEvent(onPhotoReady);
 
   const update = useCallback((key: string, patch: Partial<UploadItem>) => {
     setItems((current) => current.map((item) => (item.key === key ? { ...item, ...patch } : item)));
@@ -195,7 +194,7 @@ export function UploadProvider({
       };
       for (const s of statuses) {
         if (s.status === "READY" && s.tile) {
-          readyCallback.current(s.tile);
+          photoReady(s.tile);
           setItems((current) => current.map((i) => (i.photoId === s.id ? { ...i, status: "done" } : i)));
         } else if (s.status === "FAILED") {
           setItems((current) => current.map((i) => (i.photoId === s.id ? { ...i, status: "error", message: s.failureReason ?? "Processing failed." } : i)));

@@ -86,7 +86,6 @@ export function cameraName(make: unknown, model: unknown): string | undefined {
 function cleanString(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   // EXIF strings are NUL-padded fixed fields; control characters have no place in a label.
-  // eslint-disable-next-line no-control-regex
   const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
   return cleaned === "" ? undefined : cleaned;
 }

@@ -71,6 +71,7 @@ function tagCharColumns(resultSet: SqlResultSet): SqlResultSet {
 class CharAwareClient extends pg.Client {
   // pg.Pool calls query() with a callback; a checked-out PoolClient (transactions)
   // calls it without one and awaits the promise. Both paths must be relabelled.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's query() has a dozen overloads; this wrapper forwards them all unchanged
   override query(...args: any[]): any {
     const callbackAt = args.findIndex((a) => typeof a === "function");
     if (callbackAt >= 0) {

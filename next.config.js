@@ -4,7 +4,7 @@ const nextConfig = {
   // Lets concurrent test runs build side by side without overwriting each other.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // Native or wasm-backed packages are loaded from node_modules at run time, not bundled.
-  serverExternalPackages: ["sharp", "heic-convert", "libheif-js", "@electric-sql/pglite", "@azure/storage-blob"],
+  serverExternalPackages: ["sharp", "heic-decode", "libheif-js", "@electric-sql/pglite", "@azure/storage-blob"],
   experimental: {
     serverActions: {
       // Actions carry metadata only; photo bytes go straight to storage.

@@ -12,7 +12,7 @@ const IHDR_CHUNK_LENGTH = 4 + 4 + 13 + 4; // length, type, data, CRC
  * P3 values as sRGB makes every HEIC look washed out; with the profile in the
  * PNG, sharp converts to sRGB like it does for any tagged JPEG.
  *
- * Expects a PNG without iCCP/sRGB chunks (what heic-convert writes).
+ * Expects a PNG without iCCP/sRGB chunks (what sharp writes from raw pixels).
  */
 export function embedIccProfile(png: Buffer, profile: Buffer): Buffer {
   const ihdrEnd = PNG_SIGNATURE.length + IHDR_CHUNK_LENGTH;

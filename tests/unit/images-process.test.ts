@@ -260,7 +260,7 @@ describe("processImage: colour", () => {
       .toBuffer();
     const profile = (await sharp(p3).metadata()).icc;
     expect(profile).toBeDefined();
-    // The same P3 numbers, untagged, as heic-convert would hand them over.
+    // The same P3 numbers, untagged, as the HEIC decoder hands them over.
     const untagged = await sharp(p3, { ignoreIcc: true }).png().toBuffer();
     expect((await sharp(untagged).metadata()).icc).toBeUndefined();
 

@@ -38,10 +38,12 @@ export async function sweep(options: { fix: boolean; now?: Date; log?: (line: st
   });
   const deletions = await db.pendingDeletion.findMany({ select: { key: true } });
 
+  // Rows first, then objects: a row's objects are written before it turns READY, so
+  // every object of a row read here is already there when the listing runs.
+  const rows = await db.photo.findMany({ select: { id: true, ownerId: true, status: true, originalKey: true, thumbKey: true, largeKey: true, multipartUploadId: true } });
   // Every object, once; compared against every row. Fine at 100k photos (a few MB of keys).
   const objects = new Map<string, Date | undefined>();
   for await (const object of storage.list(userPrefix(""))) objects.set(object.key, object.lastModified);
-  const rows = await db.photo.findMany({ select: { id: true, ownerId: true, status: true, originalKey: true, thumbKey: true, largeKey: true, multipartUploadId: true } });
   const rowsById = new Map(rows.map((r) => [r.id, r]));
   const liveUploads = new Set(rows.flatMap((r) => (r.status === "PENDING" && r.multipartUploadId ? [r.multipartUploadId] : [])));
   const expiredIds = new Set(expired.map((p) => p.id));
@@ -55,7 +57,9 @@ export async function sweep(options: { fix: boolean; now?: Date; log?: (line: st
     // A failed photo keeps its row (with the reason) but none of its objects.
     return row.status === "FAILED";
   });
-  const missing = rows.filter((r) => r.status === "READY" && [r.originalKey, r.thumbKey, r.largeKey].some((k) => !k || !objects.has(k)));
+  const missing = await confirmMissing(
+    rows.filter((r) => r.status === "READY" && [r.originalKey, r.thumbKey, r.largeKey].some((k) => !k || !objects.has(k))),
+  );
   const staleUploads = (await storage.listStaleMultipart(userPrefix(""), new Date(now.getTime() - PENDING_GRACE_MS))).filter(
     (u) => !liveUploads.has(u.uploadId) || expiredIds.has(parseKey(u.key)?.photoId ?? ""),
   );
@@ -94,6 +98,21 @@ export async function sweep(options: { fix: boolean; now?: Date; log?: (line: st
   const purge = await purgePendingDeletions(listed.map((d) => d.key));
   log(`deleted ${purge.purged} objects${purge.failed ? `, ${purge.failed} still refused by storage` : ""}`);
   return report;
+}
+
+/**
+ * A listing is a snapshot and can miss objects (eventual consistency, a page that
+ * failed): before a photo is declared lost, each of its objects is looked up directly.
+ */
+async function confirmMissing<T extends { id: string; originalKey: string; thumbKey: string | null; largeKey: string | null }>(candidates: T[]): Promise<T[]> {
+  const storage = getStorage();
+  const confirmed: T[] = [];
+  for (const photo of candidates) {
+    const keys = [photo.originalKey, photo.thumbKey, photo.largeKey];
+    const present = await Promise.all(keys.map((key) => (key ? storage.head(key).then(Boolean) : false)));
+    if (present.includes(false)) confirmed.push(photo);
+  }
+  return confirmed;
 }
 
 /**

@@ -16,7 +16,7 @@ export const signPartsAction = authedAction(signPartsSchema, ({ photoId, partNum
 export const completeUploadAction = authedAction(photoIdSchema, async ({ photoId }, user) => {
   const outcome = await completeUpload(user.id, photoId);
   // Verified: answer now, process after the response (bounded queue, see lib/photos/processing.ts).
-  if (outcome.status === "PROCESSING") after(() => schedulePhotoProcessing(photoId));
+  if (outcome.startedProcessing) after(() => schedulePhotoProcessing(photoId));
   return outcome;
 });
 

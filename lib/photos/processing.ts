@@ -57,8 +57,12 @@ export async function processPhoto(photoId: string): Promise<void> {
         multipartUploadId: null,
       },
     });
-    // Deleted while we worked: the variants we just wrote belong to nobody.
-    if (updated.count === 0) await Promise.all([storage.delete(thumbKey), storage.delete(largeKey)]);
+    if (updated.count === 0) {
+      // Deleted or failed while we worked: the variants we just wrote belong to nobody. But when
+      // another run of this same photo finished first (READY), they are its variants: same keys.
+      const current = await db.photo.findUnique({ where: { id: photo.id }, select: { status: true } });
+      if (current?.status !== "READY") await Promise.all([storage.delete(thumbKey), storage.delete(largeKey)]);
+    }
   } catch (error) {
     if (error instanceof ImageProcessingError) {
       await failPhoto(photo, error.message);

@@ -150,14 +150,21 @@ export async function signParts(ownerId: string, photoId: string, partNumbers: n
   );
 }
 
-export type UploadOutcome = { photoId: string; status: "PROCESSING" | "READY" | "FAILED" | "PENDING"; failureReason: string | null };
+export type UploadOutcome = {
+  photoId: string;
+  status: "PROCESSING" | "READY" | "FAILED" | "PENDING";
+  failureReason: string | null;
+  /** True only for the one call that verified the upload: that caller, and no other, schedules processing. */
+  startedProcessing?: boolean;
+};
 
 /**
  * The browser says the bytes are in storage. Trust nothing: the object must exist
  * with the signed size (a cut-off PUT can leave a short object) and its first
- * bytes must be the claimed image type. A PROCESSING outcome means the caller
+ * bytes must be the claimed image type. `startedProcessing` means the caller
  * schedules processing (schedulePhotoProcessing). Calling this twice is harmless:
- * only the call that moves the row out of PENDING does work.
+ * only the call that moves the row out of PENDING does work; the others report the
+ * current status (which may be PROCESSING too, so the status alone cannot decide).
  */
 export async function completeUpload(ownerId: string, photoId: string): Promise<UploadOutcome> {
   const photo = await db.photo.findFirst({ where: { id: photoId, ownerId } });
@@ -165,7 +172,7 @@ export async function completeUpload(ownerId: string, photoId: string): Promise<
   const claimed = await db.photo.updateMany({ where: { id: photoId, ownerId, status: "PENDING" }, data: { status: "PROCESSING" } });
   if (claimed.count === 0) {
     const current = await db.photo.findFirstOrThrow({ where: { id: photoId, ownerId } });
-    return { photoId, status: current.status, failureReason: current.failureReason };
+    return { photoId, status: current.status, failureReason: current.failureReason, startedProcessing: false };
   }
 
   const storage = getStorage();
@@ -194,7 +201,7 @@ export async function completeUpload(ownerId: string, photoId: string): Promise<
     throw new AppError("unavailable", "Storage is not reachable right now. Your upload is kept; please retry in a moment.", { cause: error });
   }
 
-  return { photoId, status: "PROCESSING", failureReason: null };
+  return { photoId, status: "PROCESSING", failureReason: null, startedProcessing: true };
 }
 
 /** Stops an upload the person cancelled: aborts a multipart upload and removes whatever landed. */

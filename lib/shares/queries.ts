@@ -83,7 +83,7 @@ export type PublicShare = {
   allowDownload: boolean;
   hasPassword: boolean;
   expiresAt: Date | null;
-  photo: { id: string; displayName: string; width: number; height: number; thumbhash: string | null; largeKey: string; originalKey: string };
+  photo: { id: string; displayName: string; contentType: string; width: number; height: number; thumbhash: string | null; largeKey: string; originalKey: string };
 };
 
 /**
@@ -108,6 +108,7 @@ export async function getPublicShare(token: string): Promise<PublicShare | undef
     photo: {
       id: photo.id,
       displayName: photo.displayName,
+      contentType: photo.contentType,
       width: photo.width ?? 1,
       height: photo.height ?? 1,
       thumbhash: photo.thumbhash,

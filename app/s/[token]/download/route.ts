@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { downloadNameFor } from "@/lib/photos/display-name";
 import { getStorage } from "@/lib/storage";
 import { authorizeShareRequest, redirectToStorage, SHARE_RESPONSE_HEADERS } from "@/lib/shares/route-access";
 
@@ -16,7 +17,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   }
   const url = await getStorage().presignGet(share.photo.originalKey, {
     expiresInSeconds: DOWNLOAD_URL_TTL_SECONDS,
-    downloadName: share.photo.displayName,
+    downloadName: downloadNameFor(share.photo.displayName, share.photo.contentType),
   });
   return redirectToStorage(url, "private, no-store");
 }

@@ -50,11 +50,11 @@ export default async function PhotoPage({ params }: Props) {
   const type = isAllowedType(photo.contentType) ? ALLOWED_IMAGE_TYPES[photo.contentType].label : photo.contentType;
 
   const details: [string, React.ReactNode][] = [
-    ["Taken", photo.takenAt ? <LocalTime iso={photo.takenAt.toISOString()} wallClock /> : "Unknown"],
+    ["Taken", photo.takenAt ? <LocalTime key="taken" iso={photo.takenAt.toISOString()} wallClock /> : "Unknown"],
     ["Camera", photo.camera ?? "Unknown"],
     ["Dimensions", photo.width && photo.height ? `${photo.width} × ${photo.height} px` : "Unknown"],
     ["File size", `${formatBytes(Number(photo.sizeBytes))} · ${type}`],
-    ["Uploaded", <LocalTime iso={photo.createdAt.toISOString()} />],
+    ["Uploaded", <LocalTime key="uploaded" iso={photo.createdAt.toISOString()} />],
   ];
 
   return (

@@ -6,7 +6,7 @@
  *   tsx scripts/serve.ts start|dev [--port 3000]
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadEnvConfig } from "@next/env";
 import { startStack, writeRunningStack, clearRunningStack } from "./embedded/stack";
@@ -37,6 +37,25 @@ function buildIsStale(): boolean {
   return ["app", "components", "lib", "public", "proxy.ts", "next.config.js", "package-lock.json", "prisma/schema.prisma"].some(newer);
 }
 
+/**
+ * Next freezes the response headers of next.config.js into the build, and some of
+ * them come from the configuration (the CSP names the storage origin; HSTS depends
+ * on APP_URL): a build made for other settings would block images or uploads.
+ */
+async function builtHeadersDiffer(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const manifest = path.join(root, env.NEXT_DIST_DIR || ".next", "routes-manifest.json");
+  if (!existsSync(manifest)) return true;
+  type Rule = { headers: { key: string; value: string }[] };
+  const built = new Set(
+    (JSON.parse(readFileSync(manifest, "utf8")) as { headers: Rule[] }).headers.flatMap((r) => r.headers.map((h) => `${h.key}: ${h.value}`)),
+  );
+  // next.config.js reads process.env, as it does under `next build`; the launcher hands this same env to Next anyway.
+  Object.assign(process.env, env);
+  const config = require(path.join(root, "next.config.js")) as { headers?: () => Promise<Rule[]> };
+  const wanted = (await config.headers?.()) ?? [];
+  return wanted.some((r) => r.headers.some((h) => !built.has(`${h.key}: ${h.value}`)));
+}
+
 async function main() {
   const stack = await startStack({ dataDir: path.join(root, ".data"), appUrl });
   const env = { ...process.env, ...stack.env, APP_URL: appUrl, PORT: port };
@@ -63,7 +82,7 @@ async function main() {
     `Snapshelf: ${stack.started.length ? `using ${stack.started.join(" and ")}, data in .data/` : "using the configured database and storage"}`,
   );
 
-  if (mode === "start" && buildIsStale()) {
+  if (mode === "start" && (buildIsStale() || (await builtHeadersDiffer(env)))) {
     console.log("Snapshelf: building the app (first start or changed sources)…");
     const build = spawnSync(process.execPath, [nextBin, "build"], { env, stdio: "inherit" });
     if (build.status !== 0) {
@@ -74,6 +93,16 @@ async function main() {
 
   state.next = spawn(process.execPath, [nextBin, mode, "--port", port], { env, stdio: "inherit", detached: true });
   state.next.on("exit", (code) => void shutdown(code ?? 0));
+  // Last resort if this process dies another way: never leave Next's group running.
+  process.on("exit", () => {
+    if (state.next?.pid && state.next.exitCode === null) {
+      try {
+        process.kill(-state.next.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
 }
 
 main().catch((error: unknown) => {

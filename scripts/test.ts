@@ -12,6 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { startStack } from "./embedded/stack";
 
@@ -55,6 +56,20 @@ function playwrightCounts(file: string): Counts | undefined {
   return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
 }
 
+/** The preferred port when it is free, else any free one (another run may hold 3100). */
+function freePort(preferred: number): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        const { port: bound } = server.address() as net.AddressInfo;
+        server.close(() => resolve(bound));
+      });
+    });
+  return tryPort(preferred).catch(() => tryPort(0));
+}
+
 async function main() {
   const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
   const add = (suite: string, counts: Counts | undefined, exitCode: number) => {
@@ -69,11 +84,13 @@ async function main() {
 
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
+  const e2ePort = process.env.E2E_PORT ?? String(await freePort(3100));
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    E2E_PORT: e2ePort,
     NEXT_TELEMETRY_DISABLED: "1",
     TEST_REPORTS_DIR: resultsDir,
-    APP_URL: `http://localhost:${process.env.E2E_PORT ?? 3100}`,
+    APP_URL: `http://localhost:${e2ePort}`,
     // Tests sign up many accounts from one address; the limits themselves are tested with their own settings.
     SIGN_UP_RATE_LIMIT_PER_HOUR: process.env.SIGN_UP_RATE_LIMIT_PER_HOUR ?? "10000",
     SIGN_IN_RATE_LIMIT_PER_MINUTE: process.env.SIGN_IN_RATE_LIMIT_PER_MINUTE ?? "10000",

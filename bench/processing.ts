@@ -150,7 +150,6 @@ async function rssChild(file: string): Promise<void> {
   const { processImage } = await import("../lib/images/process");
   const warmUp = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } }).jpeg().toBuffer();
   await processImage(warmUp, { maxPixels: MAX_PIXELS });
-  await import("heic-decode");
   const input = readFileSync(file);
   // "5" resets VmHWM to the current RSS (Linux ≥ 4.0).
   writeFileSync("/proc/self/clear_refs", "5");

@@ -15,6 +15,8 @@ function limiter(keyPrefix: string, points: number, durationSeconds: number) {
 const limiters = {
   presign: limiter("presign", env.PRESIGN_RATE_LIMIT_PER_MINUTE, 60),
   sharePassword: limiter("share-password", env.SHARE_PASSWORD_ATTEMPTS_PER_15_MIN, 15 * 60),
+  // Guesses spread over many addresses still add up per link.
+  sharePasswordPerLink: limiter("share-password-link", env.SHARE_PASSWORD_ATTEMPTS_PER_15_MIN * 10, 15 * 60),
   shareView: limiter("share-view", env.SHARE_VIEWS_PER_MINUTE, 60),
 };
 

@@ -22,6 +22,7 @@ export async function unlockShareAction(_previous: UnlockState, form: FormData):
   const { token, password } = parsed.data;
   try {
     await consumeOrThrow("sharePassword", `${token}:${clientIpFrom(await headers())}`);
+    await consumeOrThrow("sharePasswordPerLink", token);
     const unlocked = await checkSharePassword(token, password);
     if (!unlocked) return { error: "That password is not right. Please try again." };
     (await cookies()).set(SHARE_UNLOCK_COOKIE, shareUnlockProof(token), shareUnlockCookieOptions(token, unlocked.expiresAt));

@@ -1,6 +1,6 @@
 /**
  * Starts whatever the configuration leaves out: PGlite when DATABASE_URL is unset,
- * s3rver when no bucket is configured. Used by `npm start`/`npm run dev`
+ * s3rver (or Azurite, with EMBEDDED_STORAGE=azurite) when no storage is configured. Used by `npm start`/`npm run dev`
  * (scripts/serve.ts), the test runner (scripts/test.ts) and vitest's global setup,
  * so there is one way the embedded defaults come up.
  */
@@ -8,11 +8,12 @@ import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
+import { startAzurite } from "./azurite";
 import { startEmbeddedPostgres } from "./postgres";
 import { startEmbeddedS3 } from "./s3";
 
 export interface Stack {
-  /** Variables to hand to the app and the tests (DATABASE_URL, S3_*, BETTER_AUTH_SECRET…). */
+  /** Variables to hand to the app and the tests (DATABASE_URL, S3_* or AZURE_*, BETTER_AUTH_SECRET…). */
   env: Record<string, string>;
   /** Human-readable list of what was started, for the one start-up log line. */
   started: string[];
@@ -61,21 +62,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const storageConfigured =
       (source.STORAGE_DRIVER ?? "s3") === "azure" || isSet(source.S3_BUCKET) || isSet(source.S3_ENDPOINT);
     if (!storageConfigured) {
-      const s3 = await startEmbeddedS3({
-        dir: path.join(options.dataDir, "s3"),
-        allowedOrigins: [new URL(options.appUrl).origin],
-      });
-      stops.push(s3.stop);
-      Object.assign(env, {
-        STORAGE_DRIVER: "s3",
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket,
-        S3_ACCESS_KEY_ID: s3.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        S3_FORCE_PATH_STYLE: "true",
-        S3_REGION: "us-east-1",
-      });
-      started.push(`embedded S3 (s3rver) at ${s3.endpoint}`);
+      const embedded = await startEmbeddedStorage(embeddedStorageKind(source), options);
+      stops.push(embedded.stop);
+      Object.assign(env, embedded.env);
+      started.push(embedded.description);
     }
 
     await migrate({ ...source, ...env });
@@ -84,6 +74,55 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+type EmbeddedStorageKind = "s3rver" | "azurite";
+
+/** EMBEDDED_STORAGE picks the emulator for the unconfigured default: s3rver (S3 API) or Azurite (Azure Blob API). */
+function embeddedStorageKind(source: Record<string, string | undefined>): EmbeddedStorageKind {
+  const value = source.EMBEDDED_STORAGE || "s3rver";
+  if (value !== "s3rver" && value !== "azurite") {
+    throw new Error(`EMBEDDED_STORAGE must be "s3rver" or "azurite", not "${value}".`);
+  }
+  return value;
+}
+
+const EMBEDDED_CONTAINER = "snapshelf";
+
+async function startEmbeddedStorage(
+  kind: EmbeddedStorageKind,
+  options: StackOptions,
+): Promise<{ env: Record<string, string>; description: string; stop(): Promise<void> }> {
+  // The browser uploads to storage directly, so the app's origin must pass storage's CORS check.
+  const allowedOrigins = [new URL(options.appUrl).origin];
+  if (kind === "azurite") {
+    const azurite = await startAzurite({ dir: path.join(options.dataDir, "azurite"), container: EMBEDDED_CONTAINER, allowedOrigins });
+    return {
+      env: {
+        STORAGE_DRIVER: "azure",
+        AZURE_STORAGE_ACCOUNT: azurite.account,
+        AZURE_STORAGE_KEY: azurite.key,
+        AZURE_STORAGE_CONTAINER: azurite.container,
+        AZURE_BLOB_ENDPOINT: azurite.endpoint,
+      },
+      description: `embedded Azure Blob (Azurite) at ${azurite.endpoint}`,
+      stop: azurite.stop,
+    };
+  }
+  const s3 = await startEmbeddedS3({ dir: path.join(options.dataDir, "s3"), allowedOrigins });
+  return {
+    env: {
+      STORAGE_DRIVER: "s3",
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      S3_FORCE_PATH_STYLE: "true",
+      S3_REGION: "us-east-1",
+    },
+    description: `embedded S3 (s3rver) at ${s3.endpoint}`,
+    stop: s3.stop,
+  };
 }
 
 function readOrCreateSecret(file: string): string {

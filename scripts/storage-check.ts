@@ -12,7 +12,9 @@ const fix = process.argv.includes("--fix");
 
 /** Uses the configured services, else the embedded ones `npm start` is running, else starts them. */
 async function connect(): Promise<Stack | undefined> {
-  const running = readRunningStack(process.cwd());
+  // Configured services win: a launcher running embedded ones in this folder is someone else's setup.
+  const configured = process.env.DATABASE_URL && (process.env.STORAGE_DRIVER === "azure" || process.env.S3_BUCKET);
+  const running = configured ? undefined : readRunningStack(process.cwd());
   if (running) {
     Object.assign(process.env, running);
     return undefined;

@@ -4,7 +4,9 @@
  */
 export type VariantName = "thumb" | "large";
 
-export const userPrefix = (ownerId: string) => `users/${ownerId}/`;
+/** Every key the app writes starts with this (the sweeper lists it whole). */
+export const KEY_ROOT = "users/";
+export const userPrefix = (ownerId: string) => `${KEY_ROOT}${ownerId}/`;
 export const photoPrefix = (ownerId: string, photoId: string) => `${userPrefix(ownerId)}${photoId}/`;
 export const originalKey = (ownerId: string, photoId: string) => `${photoPrefix(ownerId, photoId)}original`;
 export const variantKey = (ownerId: string, photoId: string, variant: VariantName) => `${photoPrefix(ownerId, photoId)}${variant}.webp`;

@@ -1,0 +1,270 @@
+/**
+ * The sweeper against the real database and the configured embedded storage (s3rver,
+ * or Azurite with EMBEDDED_STORAGE=azurite): every kind of disagreement is made on
+ * purpose through the real upload path or straight in storage, then found, repaired,
+ * and found again no more. `now` looks a day ahead instead of waiting for grace periods.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { originalKey, variantKey } from "@/lib/photos/keys";
+import { processPhoto } from "@/lib/photos/processing";
+import { completeUpload, createUploads, type UploadPlan } from "@/lib/photos/uploads";
+import { getStorage, type SignedRequest } from "@/lib/storage";
+import { sweep, withSweeperLease, type SweepReport } from "@/lib/sweeper";
+import { findInconsistencies } from "@/lib/sweeper/find";
+import { removeExpiredUpload } from "@/lib/sweeper/repair";
+import { createUser, removeSeededUsers } from "../helpers/seed";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ZERO: SweepReport = { expiredPending: 0, staleProcessing: 0, pendingDeletions: 0, staleMultipart: 0, orphanObjects: 0, missingObjects: 0 };
+
+const storage = getStorage();
+let jpeg: Buffer;
+
+function send(request: SignedRequest, body: Buffer) {
+  return fetch(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
+}
+
+async function plan(ownerId: string, name: string): Promise<Extract<UploadPlan, { ok: true; mode: "single" }>> {
+  const [result] = await createUploads(ownerId, [{ name, type: "image/jpeg", size: jpeg.length }]);
+  if (!result?.ok || result.mode !== "single") throw new Error(`no single-PUT plan: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** Presign and PUT, as the browser does: a PENDING row with its bytes in storage. */
+async function putOnly(ownerId: string, name: string): Promise<string> {
+  const { photoId, request } = await plan(ownerId, name);
+  const response = await send(request, jpeg);
+  expect(response.ok, await response.text()).toBe(true);
+  return photoId;
+}
+
+async function readyPhoto(ownerId: string, name: string) {
+  const photoId = await putOnly(ownerId, name);
+  expect((await completeUpload(ownerId, photoId)).status).toBe("PROCESSING");
+  await processPhoto(photoId);
+  return db.photo.findUniqueOrThrow({ where: { id: photoId } });
+}
+
+const exists = async (key: string) => (await storage.head(key)) !== undefined;
+
+/** A multipart upload with one part in storage and no row that knows it (its row was lost). */
+async function strandedMultipart(ownerId: string) {
+  const key = originalKey(ownerId, randomUUID());
+  const uploadId = await storage.createMultipart(key, { contentType: "image/jpeg" });
+  const part = randomBytes(64 * 1024);
+  const request = await storage.presignPart(key, uploadId, 1, { contentLength: part.length, expiresInSeconds: 300 });
+  const response = await send(request, part);
+  expect(response.ok, await response.text()).toBe(true);
+  expect(await storage.listParts(key, uploadId)).toHaveLength(1);
+  return { key, uploadId };
+}
+
+/** Runs the real CLI in a child process with this worker's DATABASE_URL and storage settings. */
+function storageCheck(...args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["tsx", "--conditions=react-server", "scripts/storage-check.ts", ...args], {
+      env: { ...process.env, SWEEPER_INTERVAL_SECONDS: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
+
+/** The counts table the CLI prints ("  expiredPending     2"). */
+function countsIn(output: string): Partial<SweepReport> {
+  const counts: Partial<SweepReport> = {};
+  for (const match of output.matchAll(/^\s+(\w+)\s+(\d+)$/gm)) counts[match[1] as keyof SweepReport] = Number(match[2]);
+  return counts;
+}
+
+beforeAll(async () => {
+  jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#3a7" } }).jpeg().toBuffer();
+  // The database and bucket are shared with the other suites: start from agreement,
+  // so the counts below are exactly what this file made.
+  await sweep({ fix: true, now: new Date(Date.now() + DAY_MS) });
+  expect(await sweep({ fix: false, now: new Date(Date.now() + DAY_MS) })).toEqual(ZERO);
+});
+
+afterAll(async () => {
+  await removeSeededUsers();
+});
+
+describe("sweep", () => {
+  it("reports each kind of disagreement exactly once, repairs all of them, and then reports none", async () => {
+    const owner = await createUser("sweeper");
+    const ownerId = owner.id;
+
+    // A PENDING row whose browser never sent the bytes.
+    const { photoId: neverSent } = await plan(ownerId, "never-sent.jpg");
+    // Bytes sent, complete never called.
+    const notCompleted = await putOnly(ownerId, "not-completed.jpg");
+    // Verified, but the process died before processing it.
+    const stuck = await putOnly(ownerId, "stuck.jpg");
+    expect((await completeUpload(ownerId, stuck)).status).toBe("PROCESSING");
+    // An object no row knows about (e.g. a PUT that landed after its upload was cancelled).
+    const orphanKey = originalKey(ownerId, randomUUID());
+    await storage.put(orphanKey, jpeg, { contentType: "image/jpeg" });
+    // A deletion storage refused earlier, still queued (its object is still there).
+    const queuedKey = originalKey(ownerId, randomUUID());
+    await storage.put(queuedKey, jpeg, { contentType: "image/jpeg" });
+    await db.pendingDeletion.create({ data: { key: queuedKey, attempts: 1, lastError: "storage unavailable" } });
+    // READY photos that lost objects: one everything, one only its variants.
+    const lost = await readyPhoto(ownerId, "lost.jpg");
+    for (const key of [lost.originalKey, lost.thumbKey!, lost.largeKey!]) await storage.delete(key);
+    const variantsLost = await readyPhoto(ownerId, "variants-lost.jpg");
+    for (const key of [variantsLost.thumbKey!, variantsLost.largeKey!]) await storage.delete(key);
+    // A multipart upload with a part, abandoned.
+    const stranded = await strandedMultipart(ownerId);
+
+    // Right now, only what cannot be in flight counts: uploads, new objects and
+    // processing all get their grace period.
+    expect(await sweep({ fix: false })).toEqual({ ...ZERO, pendingDeletions: 1, missingObjects: 2 });
+
+    const now = new Date(Date.now() + DAY_MS);
+    const expected: SweepReport = { expiredPending: 2, staleProcessing: 1, pendingDeletions: 1, staleMultipart: 1, orphanObjects: 1, missingObjects: 2 };
+    expect(await sweep({ fix: false, now })).toEqual(expected);
+    // A dry run changes nothing.
+    expect(await sweep({ fix: false, now })).toEqual(expected);
+
+    const log: string[] = [];
+    expect(await sweep({ fix: true, now, log: (line) => log.push(line) })).toEqual(expected);
+    expect(log.join("\n")).toMatch(/deleted \d+ objects/);
+
+    expect(await sweep({ fix: false, now })).toEqual(ZERO);
+
+    // And what each repair did:
+    expect(await db.photo.count({ where: { id: { in: [neverSent, notCompleted] } } })).toBe(0);
+    expect(await exists(originalKey(ownerId, notCompleted))).toBe(false);
+    expect(await exists(orphanKey)).toBe(false);
+    expect(await exists(queuedKey)).toBe(false);
+    expect(await db.pendingDeletion.count()).toBe(0);
+    await expect(storage.listParts(stranded.key, stranded.uploadId)).rejects.toThrow();
+    expect(await storage.listStaleMultipart("users/", new Date(now))).toEqual([]);
+
+    const stuckAfter = await db.photo.findUniqueOrThrow({ where: { id: stuck } });
+    expect(stuckAfter.status).toBe("READY");
+    expect(await exists(variantKey(ownerId, stuck, "thumb"))).toBe(true);
+
+    const lostAfter = await db.photo.findUniqueOrThrow({ where: { id: lost.id } });
+    expect(lostAfter).toMatchObject({ status: "FAILED", thumbKey: null, largeKey: null });
+    expect(lostAfter.failureReason).toMatch(/went missing/);
+
+    // Nothing lost: the variants were made again from the original that was still there.
+    const variantsAfter = await db.photo.findUniqueOrThrow({ where: { id: variantsLost.id } });
+    expect(variantsAfter.status).toBe("READY");
+    for (const key of [variantsAfter.originalKey, variantsAfter.thumbKey!, variantsAfter.largeKey!]) expect(await exists(key)).toBe(true);
+  });
+
+  it("leaves an upload alone that completes between finding it expired and repairing it", async () => {
+    const owner = await createUser("sweeper-race");
+    const late = await putOnly(owner.id, "late.jpg");
+    const now = new Date(Date.now() + DAY_MS);
+    const found = await findInconsistencies(storage, now);
+    const candidate = found.expiredPending.find((p) => p.id === late);
+    expect(candidate).toBeDefined();
+
+    // The browser completes after the listing: the row is no longer PENDING when the repair runs.
+    expect((await completeUpload(owner.id, late)).status).toBe("PROCESSING");
+    await processPhoto(late);
+    expect(await removeExpiredUpload(storage, candidate!, now)).toBe(false);
+
+    const photo = await db.photo.findUniqueOrThrow({ where: { id: late } });
+    expect(photo.status).toBe("READY");
+    expect(await exists(photo.originalKey)).toBe(true);
+    expect(await db.pendingDeletion.count()).toBe(0);
+    expect(await sweep({ fix: false, now })).toEqual(ZERO);
+  });
+});
+
+describe("withSweeperLease", () => {
+  it("lets exactly one of two concurrent holders run, and frees the lease afterwards", async () => {
+    let running = 0;
+    let ran: string[] = [];
+    const work = (holder: string) => async () => {
+      running++;
+      expect(running).toBe(1);
+      ran.push(holder);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      running--;
+      return holder;
+    };
+    const results = await Promise.all([withSweeperLease("instance-a", 60_000, work("a")), withSweeperLease("instance-b", 60_000, work("b"))]);
+    expect(ran).toHaveLength(1);
+    expect(results.filter((r) => r !== undefined)).toEqual(ran);
+
+    // Released on the way out: the next one gets it.
+    ran = [];
+    expect(await withSweeperLease("instance-b", 60_000, work("b"))).toBe("b");
+  });
+
+  it("refuses a second run of the same holder while the first is still going", async () => {
+    const inner = await withSweeperLease("instance-a", 60_000, () => withSweeperLease("instance-a", 60_000, async () => "nested"));
+    expect(inner).toBeUndefined();
+  });
+
+  it("is released when the work throws, and taken over once a dead holder's lease expires", async () => {
+    await expect(withSweeperLease("instance-a", 60_000, async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await withSweeperLease("instance-b", 60_000, async () => "b")).toBe("b");
+
+    // A holder that died keeps its lease until it expires (written with the database's clock, in UTC).
+    await db.$executeRaw`INSERT INTO "JobLease" ("name", "holder", "expiresAt")
+      VALUES ('sweeper', 'dead', (now() AT TIME ZONE 'UTC') + interval '1 minute')`;
+    expect(await withSweeperLease("instance-b", 60_000, async () => "b")).toBeUndefined();
+    await db.$executeRaw`UPDATE "JobLease" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE "name" = 'sweeper'`;
+    expect(await withSweeperLease("instance-b", 60_000, async () => "b")).toBe("b");
+    expect(await db.jobLease.count()).toBe(0);
+  });
+});
+
+describe("npm run storage:check", () => {
+  it("prints the counts, repairs with --fix, and then finds storage and database in agreement", async () => {
+    const owner = await createUser("storage-check");
+    const ownerId = owner.id;
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+
+    // The CLI judges ages by the real clock, so these are made old in the database.
+    const { photoId: expired } = await plan(ownerId, "expired.jpg");
+    await db.photo.update({ where: { id: expired }, data: { uploadExpiresAt: hourAgo } });
+    const stuck = await putOnly(ownerId, "stuck.jpg");
+    expect((await completeUpload(ownerId, stuck)).status).toBe("PROCESSING");
+    await db.$executeRaw`UPDATE "Photo" SET "updatedAt" = ${hourAgo} WHERE "id" = ${stuck}`;
+    const lost = await readyPhoto(ownerId, "lost.jpg");
+    await storage.delete(lost.originalKey);
+    const queuedKey = originalKey(ownerId, randomUUID());
+    await db.pendingDeletion.create({ data: { key: queuedKey } });
+    // Brand new and rowless: could be a PUT racing its row, so it is left alone for now.
+    const youngOrphan = originalKey(ownerId, randomUUID());
+    await storage.put(youngOrphan, jpeg, { contentType: "image/jpeg" });
+
+    const expected: SweepReport = { ...ZERO, expiredPending: 1, staleProcessing: 1, pendingDeletions: 1, missingObjects: 1 };
+    const dry = await storageCheck();
+    expect(dry.code, dry.output).toBe(0);
+    expect(dry.output).toContain("dry run");
+    expect(countsIn(dry.output)).toEqual(expected);
+    expect(dry.output).toContain("4 issues.");
+
+    const fixed = await storageCheck("--fix");
+    expect(fixed.code, fixed.output).toBe(0);
+    expect(countsIn(fixed.output)).toEqual(expected);
+    expect(fixed.output).toContain("4 issues repaired.");
+
+    const after = await storageCheck();
+    expect(after.code, after.output).toBe(0);
+    expect(countsIn(after.output)).toEqual(ZERO);
+    expect(after.output).toContain("Storage and database agree.");
+
+    expect(await db.photo.findUnique({ where: { id: expired } })).toBeNull();
+    expect((await db.photo.findUniqueOrThrow({ where: { id: stuck } })).status).toBe("READY");
+    expect((await db.photo.findUniqueOrThrow({ where: { id: lost.id } })).status).toBe("FAILED");
+    expect(await exists(youngOrphan)).toBe(true);
+    await storage.delete(youngOrphan);
+  });
+});

@@ -61,7 +61,10 @@ export async function listPhotoPage(ownerId: string, options: { cursor?: string;
     where: {
       ownerId,
       status: "READY",
+      // The redundant `lte` is what PostgreSQL turns into an index range starting at the cursor;
+      // with the OR alone it walks the index from the newest photo and filters (slower on every page).
       ...(after && {
+        sortAt: { lte: after.sortAt },
         OR: [{ sortAt: { lt: after.sortAt } }, { sortAt: after.sortAt, id: { lt: after.id } }],
       }),
     },
@@ -101,7 +104,8 @@ export type PhotoNeighbour = { id: string; name: string };
 /**
  * The photos either side of `photo` in the gallery's order (sortAt desc, id desc):
  * `previous` is the one shown before it (newer), `next` the one after (older).
- * Two keyset lookups on the feed index, so it is as fast deep in the timeline as at the top.
+ * Two keyset lookups on the feed index (the gte/lte bound the index range, as in listPhotoPage),
+ * so it is as fast deep in the timeline as at the top.
  */
 export async function getNeighbours(
   ownerId: string,
@@ -110,12 +114,12 @@ export async function getNeighbours(
   const select = { id: true, displayName: true } as const;
   const [previous, next] = await Promise.all([
     db.photo.findFirst({
-      where: { ownerId, status: "READY", OR: [{ sortAt: { gt: photo.sortAt } }, { sortAt: photo.sortAt, id: { gt: photo.id } }] },
+      where: { ownerId, status: "READY", sortAt: { gte: photo.sortAt }, OR: [{ sortAt: { gt: photo.sortAt } }, { sortAt: photo.sortAt, id: { gt: photo.id } }] },
       orderBy: [{ sortAt: "asc" }, { id: "asc" }],
       select,
     }),
     db.photo.findFirst({
-      where: { ownerId, status: "READY", OR: [{ sortAt: { lt: photo.sortAt } }, { sortAt: photo.sortAt, id: { lt: photo.id } }] },
+      where: { ownerId, status: "READY", sortAt: { lte: photo.sortAt }, OR: [{ sortAt: { lt: photo.sortAt } }, { sortAt: photo.sortAt, id: { lt: photo.id } }] },
       orderBy: [{ sortAt: "desc" }, { id: "desc" }],
       select,
     }),

@@ -189,6 +189,11 @@ export async function completeUpload(ownerId: string, photoId: string): Promise<
     if (object.size !== Number(photo.sizeBytes)) {
       return await failPhoto(photo, `The upload was incomplete (${formatBytes(object.size)} of ${formatBytes(Number(photo.sizeBytes))}). Please upload it again.`);
     }
+    // Storage serves the original under the type it stored. S3 signs that type; an Azure SAS
+    // cannot, so a browser could have stored e.g. text/html: only the announced type may stand.
+    if (object.contentType !== photo.contentType) {
+      return await failPhoto(photo, "The file arrived with another type than the one announced. Please upload it again.");
+    }
     const head = await storage.getBytes(photo.originalKey, { start: 0, end: Math.min(SNIFF_BYTES, object.size) - 1 });
     const sniffed = await sniffImageType(head);
     if (!sniffed) return await failPhoto(photo, "This file is not a photo we can read (its contents are not JPEG, PNG, WebP, GIF, AVIF or HEIC).");

@@ -16,8 +16,10 @@ import type { ObjectInfo, SignedRequest, StorageDriver, UploadedPart } from "./t
  * What Azure cannot do that S3 does, and what the app does instead:
  * - A SAS cannot pin the uploaded Content-Type or size (a signed content type only becomes
  *   a download header). A browser holding an upload URL can store any type and any size
- *   under that one key until the URL expires; the server must check size and type (by
- *   sniffing the bytes) after every upload, and delete what does not match.
+ *   under that one key; the server must check size, stored type and the bytes themselves
+ *   after every upload, and delete what does not match. A single-PUT URL is create-only,
+ *   so it cannot swap the blob after that check. (A part URL needs write permission, and
+ *   could replace a completed multipart blob until it expires, minutes later.)
  * - There are no multipart uploads, only blocks: Put Block stages a block, Put Block List
  *   commits the blob. There is no upload object to create, list or abort, so this driver
  *   keeps a small marker blob per upload under MULTIPART_MARKERS (see below).
@@ -41,8 +43,11 @@ export interface AzureDriverConfig {
  */
 export const MULTIPART_MARKERS = ".multipart-uploads/";
 
-// Upload URLs may create and (over)write the one blob they name, nothing else; reads get read only.
-const UPLOAD_PERMISSIONS = "cw";
+// A single-PUT URL may only create its one blob: once the upload is there (and the server has
+// checked its size and type), the same URL cannot replace it with other bytes of any size.
+// Put Block needs write; a part URL names one block id, and the server commits the list.
+const UPLOAD_PERMISSIONS = "c";
+const PART_PERMISSIONS = "w";
 const READ_PERMISSIONS = "r";
 
 const noSuchUpload = (key: string, uploadId: string) =>
@@ -128,7 +133,7 @@ export function createAzureDriver(config: AzureDriverConfig): StorageDriver {
 
     async presignPart(key, uploadId, partNumber, { expiresInSeconds }): Promise<SignedRequest> {
       const id = encodeURIComponent(blockId(uploadId, partNumber));
-      const url = `${sasUrl(key, UPLOAD_PERMISSIONS, expiry(expiresInSeconds))}&comp=block&blockid=${id}`;
+      const url = `${sasUrl(key, PART_PERMISSIONS, expiry(expiresInSeconds))}&comp=block&blockid=${id}`;
       return { method: "PUT", url, headers: {} };
     },
 

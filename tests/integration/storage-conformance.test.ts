@@ -184,6 +184,15 @@ function conformance(target: Target) {
         expect(put.status).toBe(201);
         expect(await driver.head(key("type.jpg"))).toMatchObject({ size: 11, contentType: "text/html" });
       });
+
+      it("will not let an upload URL replace its blob once stored (create-only SAS), so a verified upload stays verified", async () => {
+        const req = await driver.presignPut(key("once.jpg"), { contentType: "image/jpeg", contentLength: 10, expiresInSeconds: 60 });
+        expect((await send(req, randomBytes(10))).status).toBe(201);
+        const again = await send(req, randomBytes(5000));
+        // Azurite answers 403 (permission mismatch); either way the blob is untouched.
+        expect([403, 409]).toContain(again.status);
+        expect(await driver.head(key("once.jpg"))).toMatchObject({ size: 10 });
+      });
     }
 
     it("refuses an expired upload URL (403)", async () => {

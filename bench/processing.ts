@@ -1,13 +1,18 @@
 // Throughput of lib/images/processImage next to a bare sharp resize of the
-// same bytes, on this machine. Run: npx tsx bench/processing.ts [runs]
-// Prints markdown. Nothing is written to disk; the 12 MP inputs are made here.
+// same bytes, on this machine.
+//   npx tsx bench/processing.ts [runs] [--quick] [--all] [--json FILE]
+// Prints markdown; --json also writes the figures for bench/run.ts. The 12 MP
+// JPEG and PNG are made here; the 12 MP HEIC is bench/fixtures/synthetic-12mp.heic
+// (the same picture, encoded with heif-enc: sharp cannot write HEVC). --all adds
+// the small fixture photos; --quick measures the 12 MP JPEG and HEIC with fewer runs.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import sharp, { type CreateRaw } from "sharp";
+import { createRequire } from "node:module";
+import sharp, { type CreateRaw, type Sharp } from "sharp";
 
 // lib/images starts with `import "server-only"`, which throws unless the
 // react-server export condition is set (Next sets it for server code).
@@ -20,7 +25,13 @@ if (!process.execArgv.includes("--conditions=react-server")) {
   process.exit(child.status ?? 1);
 }
 
-const RUNS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 7);
+const QUICK = process.argv.includes("--quick");
+const ALL_FIXTURES = process.argv.includes("--all");
+const jsonIndex = process.argv.indexOf("--json");
+const JSON_OUT = jsonIndex > 0 ? process.argv[jsonIndex + 1] : undefined;
+const RUNS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? (QUICK ? 2 : 5));
+/** Inputs slower than this get fewer runs, so the whole benchmark stays within its time budget. */
+const SLOW_MS = 1000;
 const MAX_PIXELS = 100_000_000;
 const FIXTURES = [
   "camera-gps-landscape.jpg",
@@ -37,6 +48,30 @@ type Job = (input: Buffer) => Promise<unknown>;
 interface Input {
   name: string;
   data: Buffer;
+  /** The headline inputs the report compares (12 MP JPEG, PNG, HEIC). */
+  headline?: "jpeg" | "png" | "heic";
+}
+
+export interface ProcessingRow {
+  input: string;
+  headline?: Input["headline"];
+  megapixels: number;
+  bytes: number;
+  oursMs: number;
+  rawMs: number;
+  rawKind: "sharp" | "heic-decode + sharp";
+  /** Median over turns of raw ms ÷ ours ms: ours' throughput as a share of raw (1 = as fast). */
+  throughputRatio: number;
+  oursSerialPerSecond: number;
+  rawSerialPerSecond: number;
+  parallel: number;
+  oursParallelPerSecond: number;
+  rawParallelPerSecond: number;
+  /** Ours' parallel throughput ÷ raw's. */
+  parallelRatio: number;
+  longestBlockMs: number;
+  rssBeforeMb?: number;
+  rssPeakMb?: number;
 }
 
 function median(values: number[]): number {
@@ -50,10 +85,10 @@ function median(values: number[]): number {
  * jobs take turns so that load from other processes hits them alike; the
  * ratio is the median of the per-turn ratios for the same reason.
  */
-async function timeTogether(jobs: Job[], input: Buffer): Promise<{ medians: number[]; ratio: number }> {
+async function timeTogether(jobs: Job[], input: Buffer, runs: number): Promise<{ medians: number[]; ratio: number }> {
   for (const job of jobs) await job(input);
   const times = jobs.map(() => [] as number[]);
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < runs; run++) {
     for (const [index, job] of jobs.entries()) {
       const started = performance.now();
       await job(input);
@@ -66,10 +101,10 @@ async function timeTogether(jobs: Job[], input: Buffer): Promise<{ medians: numb
 }
 
 /** Median images/s with `parallel` calls in flight, like the app's processing queue. */
-async function throughput(job: Job, input: Buffer, parallel: number): Promise<number> {
-  const perBatch = parallel * 4;
+async function throughput(job: Job, input: Buffer, parallel: number, batches: number): Promise<number> {
+  const perBatch = parallel * (QUICK ? 2 : 3);
   const rates: number[] = [];
-  for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 2)); run++) {
+  for (let run = 0; run < batches; run++) {
     let next = 0;
     const started = performance.now();
     await Promise.all(
@@ -108,13 +143,17 @@ async function synthetic12mp(): Promise<Input[]> {
     .raw()
     .toBuffer({ resolveWithObject: true });
   const base = () => sharp(pixels.data, { raw: pixels.info as CreateRaw });
-  return [
-    { name: "synthetic 12 MP JPEG (4000×3000, q90)", data: await base().jpeg({ quality: 90 }).toBuffer() },
+  const exif = { IFD0: { Make: "Snapshelf", Model: "Bench", DateTime: "2024:05:01 12:00:00" } };
+  const inputs: Input[] = [
+    { name: "12 MP JPEG (4000×3000, q90)", data: await base().jpeg({ quality: 90 }).withExif(exif).toBuffer(), headline: "jpeg" },
+    { name: "12 MP PNG (4000×3000, RGB)", data: await base().png().toBuffer(), headline: "png" },
+    { name: "12 MP HEIC (4000×3000, heif-enc q50)", data: readFileSync("bench/fixtures/synthetic-12mp.heic"), headline: "heic" },
     {
-      name: "synthetic 12 MP JPEG, orientation 6",
-      data: await base().jpeg({ quality: 90 }).withExif({ IFD0: { Orientation: "6" } }).toBuffer(),
+      name: "12 MP JPEG, EXIF orientation 6",
+      data: await base().jpeg({ quality: 90 }).withExif({ IFD0: { ...exif.IFD0, Orientation: "6" } }).toBuffer(),
     },
   ];
+  return QUICK ? inputs.filter((input) => input.headline === "jpeg") : inputs;
 }
 
 /**
@@ -173,12 +212,16 @@ async function main(): Promise<void> {
   const { processImage } = await import("../lib/images/process");
   const ours: Job = (input) => processImage(input, { maxPixels: MAX_PIXELS });
   // The bare minimum: orient, one resize, one WebP with our large variant's settings.
-  const rawSharp: Job = (input) =>
-    sharp(input)
-      .rotate()
-      .resize(2048, 2048, { fit: "inside", withoutEnlargement: true })
-      .webp({ quality: 82, effort: 2 })
-      .toBuffer();
+  const resize = (image: Sharp) =>
+    image.rotate().resize(2048, 2048, { fit: "inside", withoutEnlargement: true }).webp({ quality: 82, effort: 2 }).toBuffer();
+  const rawSharp: Job = (input) => resize(sharp(input));
+  // sharp cannot decode HEVC, so for HEIC the bare minimum is libheif (heic-decode, wasm) then the same resize.
+  // heic-decode ships no types; this is its documented call.
+  const heicDecode = createRequire(import.meta.url)("heic-decode") as (input: { buffer: Uint8Array }) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+  const rawHeic: Job = async (input) => {
+    const { width, height, data } = await heicDecode({ buffer: new Uint8Array(input) });
+    return resize(sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 4 } }));
+  };
 
   const cores = os.availableParallelism();
   const parallel = cores;
@@ -191,41 +234,61 @@ async function main(): Promise<void> {
       `load average at start ${loadAverage()} (other work on the machine skews the timings).`,
   );
   console.log(
-    `Medians of ${RUNS} runs after a warm-up. "ours" = processImage (sniff, header check, EXIF, ` +
+    `Medians of ${RUNS} runs (3 for inputs over ${SLOW_MS / 1000} s) after a warm-up. "ours" = processImage (sniff, header check, EXIF, ` +
       `one decode, 2048 px + 480 px WebP, thumbhash); "raw sharp" = sharp(buf).rotate().resize(2048, 2048, inside)` +
       `.webp({ quality: 82, effort: 2 }), i.e. our large variant alone. ×N = N images in flight.\n`,
   );
 
   const inputs: Input[] = [
-    ...FIXTURES.map((name) => ({ name, data: readFileSync(`tests/fixtures/photos/${name}`) })),
     ...(await synthetic12mp()),
+    ...(ALL_FIXTURES ? FIXTURES.map((name) => ({ name, data: readFileSync(`tests/fixtures/photos/${name}`) })) : []),
   ];
 
   console.log(
-    `| input | MP | ours ms | raw sharp ms | ratio | ours img/s ×1 | raw img/s ×1 | ours img/s ×${parallel} | raw img/s ×${parallel} | longest event-loop block (ours) |`,
+    `| input | MP | ours ms | raw ms | ours ÷ raw throughput | ours img/s ×1 | raw img/s ×1 | ours img/s ×${parallel} | raw img/s ×${parallel} | longest event-loop block (ours) |`,
   );
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const rows: ProcessingRow[] = [];
   for (const input of inputs) {
     const { width, height } = await sharp(input.data).metadata();
-    const megapixels = ((width * height) / 1e6).toFixed(1);
-    const rawWorks = await rawSharp(input.data).then(
+    const megapixels = (width * height) / 1e6;
+    const sharpDecodes = await rawSharp(input.data).then(
       () => true,
       () => false,
     );
-    const { medians, ratio: pairedRatio } = await timeTogether(rawWorks ? [ours, rawSharp] : [ours], input.data);
-    const [oursMs = Number.NaN, rawMs = Number.NaN] = medians;
-    const oursRate = await throughput(ours, input.data, parallel);
+    const raw = sharpDecodes ? rawSharp : rawHeic;
+    // Paired per turn: raw first, so the ratio reads "ours' share of raw's speed".
+    const warmStarted = performance.now();
+    await ours(input.data);
+    const slow = performance.now() - warmStarted > SLOW_MS;
+    const runs = slow ? Math.min(RUNS, 3) : RUNS;
+    const batches = QUICK ? 1 : slow ? 2 : 3;
+    const { medians, ratio } = await timeTogether([raw, ours], input.data, runs);
+    const [rawMs = Number.NaN, oursMs = Number.NaN] = medians;
+    const oursRate = await throughput(ours, input.data, parallel, batches);
+    const rawRate = await throughput(raw, input.data, parallel, batches);
     const block = await longestBlock(ours, input.data);
-
-    let rawCells = ["n/a (no HEVC decoder)", "–", "–", "–"];
-    if (rawWorks) {
-      const rawRate = await throughput(rawSharp, input.data, parallel);
-      rawCells = [formatMs(rawMs), `${pairedRatio.toFixed(2)}×`, (1000 / rawMs).toFixed(1), rawRate.toFixed(1)];
-    }
-    const [rawMsCell, ratio, rawSerial, rawParallel] = rawCells;
+    const row: ProcessingRow = {
+      input: input.name,
+      headline: input.headline,
+      megapixels,
+      bytes: input.data.length,
+      oursMs,
+      rawMs,
+      rawKind: sharpDecodes ? "sharp" : "heic-decode + sharp",
+      throughputRatio: ratio,
+      oursSerialPerSecond: 1000 / oursMs,
+      rawSerialPerSecond: 1000 / rawMs,
+      parallel,
+      oursParallelPerSecond: oursRate,
+      rawParallelPerSecond: rawRate,
+      parallelRatio: oursRate / rawRate,
+      longestBlockMs: block,
+    };
+    rows.push(row);
     console.log(
-      `| ${input.name} | ${megapixels} | ${formatMs(oursMs)} | ${rawMsCell} | ${ratio} | ` +
-        `${(1000 / oursMs).toFixed(1)} | ${rawSerial} | ${oursRate.toFixed(1)} | ${rawParallel} | ${formatMs(block)} ms |`,
+      `| ${input.name} | ${megapixels.toFixed(1)} | ${formatMs(oursMs)} | ${formatMs(rawMs)}${sharpDecodes ? "" : " (heic-decode + sharp)"} | ` +
+        `${ratio.toFixed(2)}× | ${(1000 / oursMs).toFixed(1)} | ${(1000 / rawMs).toFixed(1)} | ${oursRate.toFixed(1)} | ${rawRate.toFixed(1)} | ${formatMs(block)} ms |`,
     );
   }
 
@@ -240,15 +303,33 @@ async function main(): Promise<void> {
       writeFileSync(file, input.data);
       const { baselineMb, peakMb } = measureInFreshProcess(file);
       console.log(`| ${input.name} | ${baselineMb} | ${peakMb} | ${peakMb - baselineMb} |`);
+      Object.assign(rows[index]!, { rssBeforeMb: baselineMb, rssPeakMb: peakMb });
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  if (JSON_OUT) {
+    const machine = {
+      sharp: sharp.versions.sharp,
+      vips: sharp.versions.vips,
+      sharpConcurrency: sharp.concurrency(),
+      threadpool: process.env.UV_THREADPOOL_SIZE ?? "4 (default)",
+      runs: RUNS,
+      slowRuns: Math.min(RUNS, 3),
+    };
+    writeFileSync(JSON_OUT, JSON.stringify({ machine, rows }, null, 2));
+  }
 }
 
+// lib/images/heic.ts unrefs its decoder worker (a server must be able to exit while
+// it idles), so a pending HEIC decode alone does not keep a script alive: this does.
+const keepAlive = setInterval(() => {}, 60_000);
 const rssIndex = process.argv.indexOf("--rss");
 const run = rssIndex > 0 ? rssChild(process.argv[rssIndex + 1] ?? "") : main();
-run.catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+run.then(
+  () => clearInterval(keepAlive),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -29,3 +29,20 @@ export class AppError extends Error {
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+/**
+ * The database or storage could not be reached (down, restarting, connection cut):
+ * worth a "try again in a moment", and never a reason to give up on a photo. Looks
+ * through the cause chain, where Prisma's driver adapter and the AWS SDK put the
+ * network error.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const text = `${(current as { code?: string }).code ?? ""} ${(current as Error).name ?? ""} ${(current as Error).message ?? ""}`;
+    if (UNAVAILABLE.test(text)) return true;
+  }
+  return false;
+}
+
+const UNAVAILABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|fetch failed|ServiceUnavailable|P1001|P1002|P1017|Can't reach database|DatabaseNotReachable|Connection terminated|terminating connection|Connection is closed|Client has encountered a connection error/i;

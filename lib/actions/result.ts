@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { AppError, isAppError, type ErrorCode } from "@/lib/errors";
+import { AppError, isAppError, isDependencyUnavailable, type ErrorCode } from "@/lib/errors";
 import { getSessionUser, type SessionUser } from "@/lib/auth/session";
 
 /**
@@ -11,18 +11,12 @@ export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code
 
 export function toActionError(error: unknown): ActionResult<never> {
   if (isAppError(error)) return { ok: false, error: { code: error.code, message: error.message } };
-  if (isUnavailable(error)) {
+  if (isDependencyUnavailable(error)) {
     console.error("[action] dependency unavailable:", error);
     return { ok: false, error: { code: "unavailable", message: "The service is temporarily unavailable. Please try again in a moment." } };
   }
   console.error("[action] unexpected error:", error);
   return { ok: false, error: { code: "internal", message: "Something went wrong on our side. Please try again." } };
-}
-
-/** Database or storage unreachable: worth telling the person to retry, not that they did something wrong. */
-function isUnavailable(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ""} ${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|P1001|P1017|Can't reach database|ServiceUnavailable|socket hang up|fetch failed/i.test(text);
 }
 
 /**

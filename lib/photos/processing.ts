@@ -1,6 +1,7 @@
 import "server-only";
 import pLimit from "p-limit";
 import { db } from "@/lib/db";
+import { isDependencyUnavailable } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { getStorage } from "@/lib/storage";
 import { processImage, ImageProcessingError } from "@/lib/images/process";
@@ -68,7 +69,7 @@ export async function processPhoto(photoId: string): Promise<void> {
       await failPhoto(photo, error.message);
       return;
     }
-    if (isTransient(error)) {
+    if (isDependencyUnavailable(error)) {
       // Storage or database blinked: leave it PROCESSING for the sweeper to retry.
       console.error(`[processing] photo ${photo.id}: transient failure, will retry:`, error);
       return;
@@ -76,11 +77,6 @@ export async function processPhoto(photoId: string): Promise<void> {
     console.error(`[processing] photo ${photo.id} failed:`, error);
     await failPhoto(photo, "We could not process this photo. Please try uploading it again.");
   }
-}
-
-function isTransient(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ""} ${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|fetch failed|ServiceUnavailable|P1001|P1017/i.test(text);
 }
 
 /**

@@ -1,0 +1,173 @@
+/**
+ * Object storage goes away at each step of a photo's life — presign, the PUT,
+ * complete, processing, delete — and comes back. The embedded S3 of this file's own
+ * world is really stopped (its port closes) and restarted on the same port with
+ * the same data. Each case checks what the person is told, then recovery plus
+ * one sweeper run: 0 lost photos, 0 orphans.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startWorld, type World } from "../security/support/world";
+
+let world: World;
+let lib: {
+  data: typeof import("../security/support/data");
+  invariants: typeof import("./support/invariants");
+  uploads: typeof import("@/lib/photos/uploads");
+  processing: typeof import("@/lib/photos/processing");
+  deletion: typeof import("@/lib/photos/delete");
+  actions: typeof import("@/lib/actions/result");
+  storage: typeof import("@/lib/storage");
+  db: typeof import("@/lib/db").db;
+};
+let owner: string;
+let jpeg: Buffer;
+
+beforeAll(async () => {
+  world = await startWorld({ name: "faults-storage", s3Port: 0 });
+  // lib/env.ts reads process.env once, at import: load the data layer only now, pointed at this world.
+  Object.assign(process.env, world.env);
+  lib = {
+    data: await import("../security/support/data"),
+    invariants: await import("./support/invariants"),
+    uploads: await import("@/lib/photos/uploads"),
+    processing: await import("@/lib/photos/processing"),
+    deletion: await import("@/lib/photos/delete"),
+    actions: await import("@/lib/actions/result"),
+    storage: await import("@/lib/storage"),
+    db: (await import("@/lib/db")).db,
+  };
+  owner = (await lib.data.createUser("storage-faults")).id;
+  jpeg = lib.data.fixture("camera-gps-landscape.jpg");
+});
+
+afterEach(async () => {
+  // Whatever a case did, storage is back for the next one.
+  if (!(await storageAnswers())) await world.startS3();
+});
+
+afterAll(async () => {
+  await lib?.db.$disconnect();
+  await world?.stop();
+});
+
+async function storageAnswers() {
+  try {
+    await fetch(world.env.S3_ENDPOINT!, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the action wrapper would send the browser for this failure. */
+async function messageFor(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, "expected the call to fail").toBeDefined();
+  const result = lib.actions.toActionError(error);
+  return result.ok ? "" : result.error.message;
+}
+
+async function presignOne(size = jpeg.length) {
+  const [plan] = await lib.uploads.createUploads(owner, [{ name: "photo.jpg", type: "image/jpeg", size }]);
+  if (!plan?.ok) throw new Error(`presign refused: ${JSON.stringify(plan)}`);
+  return plan;
+}
+
+async function endsReady(photoId: string) {
+  expect(await lib.db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "READY" });
+}
+
+async function recoveredCleanly() {
+  await lib.invariants.runSweeper(lib.invariants.afterAllGracePeriods());
+  const intact = await lib.invariants.expectNothingLost();
+  await lib.invariants.expectNoOrphans();
+  return intact;
+}
+
+describe("storage down", () => {
+  it("during presign: a multipart start is refused with 'try again' and leaves no row; a single PUT fails in the browser, and the retry after recovery succeeds", async () => {
+    await world.stopS3();
+    const rowsBefore = await lib.db.photo.count();
+    const refused = await messageFor(lib.uploads.createUploads(owner, [{ name: "big.jpg", type: "image/jpeg", size: 40 * 1024 * 1024 }]));
+    expect(refused).toBe("Storage is not reachable right now. Please try again in a moment.");
+    expect(await lib.db.photo.count()).toBe(rowsBefore);
+
+    // Signing a single PUT is local: the URL is issued, and the browser's PUT is what fails.
+    const plan = await presignOne();
+    await expect(lib.data.put(plan, jpeg)).rejects.toThrow(/fetch failed/);
+    const kept = await messageFor(lib.uploads.completeUpload(owner, plan.photoId));
+    expect(kept).toBe("Storage is not reachable right now. Your upload is kept; please retry in a moment.");
+    expect(await lib.db.photo.findUniqueOrThrow({ where: { id: plan.photoId } })).toMatchObject({ status: "PENDING" });
+
+    await world.startS3();
+    // The uploader retries the PUT (same URL, still valid), then complete.
+    expect((await lib.data.put(plan, jpeg)).status).toBe(200);
+    expect((await lib.uploads.completeUpload(owner, plan.photoId)).status).toBe("PROCESSING");
+    await lib.processing.processPhoto(plan.photoId);
+    await endsReady(plan.photoId);
+    expect(await recoveredCleanly()).toBeGreaterThanOrEqual(1);
+  });
+
+  it("during complete: the person is told the upload is kept; completing again after recovery finishes it", async () => {
+    const plan = await presignOne();
+    expect((await lib.data.put(plan, jpeg)).status).toBe(200);
+    await world.stopS3();
+    const message = await messageFor(lib.uploads.completeUpload(owner, plan.photoId));
+    expect(message).toBe("Storage is not reachable right now. Your upload is kept; please retry in a moment.");
+    expect(await lib.db.photo.findUniqueOrThrow({ where: { id: plan.photoId } })).toMatchObject({ status: "PENDING" });
+    await world.startS3();
+    expect((await lib.uploads.completeUpload(owner, plan.photoId)).status).toBe("PROCESSING");
+    await lib.processing.processPhoto(plan.photoId);
+    await endsReady(plan.photoId);
+    await recoveredCleanly();
+  });
+
+  it("during processing: the photo stays PROCESSING (not FAILED), and the sweeper finishes it once storage is back", async () => {
+    const plan = await presignOne();
+    expect((await lib.data.put(plan, jpeg)).status).toBe(200);
+    expect((await lib.uploads.completeUpload(owner, plan.photoId)).status).toBe("PROCESSING");
+    await world.stopS3();
+    await lib.processing.schedulePhotoProcessing(plan.photoId);
+    expect(await lib.db.photo.findUniqueOrThrow({ where: { id: plan.photoId } })).toMatchObject({ status: "PROCESSING", failureReason: null });
+    await world.startS3();
+    // One sweeper run, dated after processing counts as stuck (10 minutes).
+    const report = await lib.invariants.runSweeper(new Date(Date.now() + 11 * 60_000));
+    expect(report.staleProcessing).toBe(1);
+    await endsReady(plan.photoId);
+    await recoveredCleanly();
+  });
+
+  it("during delete: the photo is gone for the person at once; its objects go when storage is back", async () => {
+    const photo = await lib.data.upload(owner, { name: "delete-me.jpg", type: "image/jpeg", body: jpeg });
+    await world.stopS3();
+    expect(await lib.deletion.deletePhotos(owner, [photo.id])).toEqual({ deleted: [photo.id] });
+    expect(await lib.db.photo.findUnique({ where: { id: photo.id } })).toBeNull();
+    expect(await lib.db.pendingDeletion.count()).toBe(3);
+    await world.startS3();
+    const report = await lib.invariants.runSweeper();
+    expect(report.pendingDeletions).toBe(3);
+    expect(await lib.db.pendingDeletion.count()).toBe(0);
+    for (const key of [photo.originalKey, photo.thumbKey!, photo.largeKey!]) {
+      expect(await lib.storage.getStorage().head(key)).toBeUndefined();
+    }
+    await recoveredCleanly();
+  });
+
+  it("during cancel: the upload disappears for the person; the bytes that already landed are removed by the sweeper", async () => {
+    const plan = await presignOne();
+    expect((await lib.data.put(plan, jpeg)).status).toBe(200);
+    await world.stopS3();
+    await lib.uploads.cancelUpload(owner, plan.photoId);
+    expect(await lib.db.photo.findUnique({ where: { id: plan.photoId } })).toBeNull();
+    await world.startS3();
+    const key = (await lib.data.objectKeys(owner)).find((k) => k.includes(plan.photoId));
+    expect(key, "the object is still there: storage could not delete it").toBeDefined();
+    const report = await lib.invariants.runSweeper(lib.invariants.afterAllGracePeriods());
+    expect(report.orphanObjects).toBe(1);
+    expect(await lib.storage.getStorage().head(key!)).toBeUndefined();
+    await recoveredCleanly();
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * A database and a bucket of a test's own: embedded PostgreSQL (PGlite) and the
+ * embedded S3 on 127.0.0.1, migrated, empty. Suites that stop services, count
+ * every orphan in the bucket or crash the app need a world nobody else writes to.
+ *
+ * The S3 port is fixed per run (derived from E2E_PORT): the app's CSP names the
+ * storage origin and Next freezes it into the build, so a stable origin lets every
+ * suite and bench/load.ts reuse one build in WORLD_DIST_DIR.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../../scripts/embedded/postgres";
+import { startEmbeddedS3, type EmbeddedS3 } from "../../../scripts/embedded/s3";
+import { migrate } from "../../../scripts/embedded/stack";
+
+const basePort = Number(process.env.E2E_PORT ?? 3204);
+export const WORLD_S3_PORT = 15_000 + basePort;
+/** The app port the security and fault suites use (one at a time: their files run one after another). */
+export const WORLD_APP_PORT = basePort + 90;
+export const WORLD_APP_URL = `http://127.0.0.1:${WORLD_APP_PORT}`;
+export const WORLD_DIST_DIR = ".next-security-world";
+
+export interface World {
+  /** DATABASE_URL, S3_*, BETTER_AUTH_SECRET: hand them to the app server or to lib code. */
+  env: Record<string, string>;
+  dataDir: string;
+  s3: EmbeddedS3;
+  pg: EmbeddedPostgres;
+  /** Stops the embedded S3 (storage outage); `startS3` brings it back on the same port with the same data. */
+  stopS3(): Promise<void>;
+  startS3(): Promise<void>;
+  /** Stops PostgreSQL (database outage); needs `persistentDatabase`. `startPostgres` brings it back on the same port. */
+  stopPostgres(): Promise<void>;
+  startPostgres(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(options: { name: string; persistentDatabase?: boolean; s3Port?: number; allowedOrigins?: string[] }): Promise<World> {
+  const dataDir = path.resolve(".data", `${options.name}-${process.pid}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const pgDir = options.persistentDatabase ? path.join(dataDir, "db") : "memory://";
+  const allowedOrigins = options.allowedOrigins ?? [WORLD_APP_URL];
+  const s3Dir = path.join(dataDir, "s3");
+
+  let pg = await startEmbeddedPostgres({ dataDir: pgDir, port: 0 });
+  let s3 = await startEmbeddedS3({ dir: s3Dir, port: options.s3Port ?? WORLD_S3_PORT, allowedOrigins }).catch((error: unknown) => {
+    // Another run holds the fixed port: any port works, the app just gets a build of its own.
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") return startEmbeddedS3({ dir: s3Dir, port: 0, allowedOrigins });
+    throw error;
+  });
+  const env: Record<string, string> = {
+    DATABASE_URL: pg.url,
+    DATABASE_POOL_SIZE: "2",
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    STORAGE_DRIVER: "s3",
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: "true",
+    S3_REGION: "us-east-1",
+  };
+  try {
+    await migrate(env);
+  } catch (error) {
+    await s3.stop();
+    await pg.stop();
+    throw error;
+  }
+
+  const world: World = {
+    env,
+    dataDir,
+    get s3() {
+      return s3;
+    },
+    get pg() {
+      return pg;
+    },
+    stopS3: () => s3.stop(),
+    startS3: async () => {
+      s3 = await startEmbeddedS3({ dir: s3Dir, port: s3.port, allowedOrigins });
+    },
+    stopPostgres: () => pg.stop(),
+    startPostgres: async () => {
+      if (pgDir === "memory://") throw new Error("startWorld: restarting PostgreSQL needs persistentDatabase");
+      pg = await startEmbeddedPostgres({ dataDir: pgDir, port: pg.port });
+    },
+    stop: async () => {
+      await s3.stop().catch(() => {});
+      await pg.stop().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}

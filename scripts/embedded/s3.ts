@@ -259,13 +259,18 @@ async function listParts(ctx: S3rverContext, bucket: string, key: string, upload
     .filter((name) => /^\d+$/.test(name))
     .map(Number)
     .sort((a, b) => a - b);
-  const parts = await Promise.all(
+  // s3rver writes a part's .md5 once all of its bytes are in: a part without one was cut off
+  // mid-upload (a reload, a lost connection). S3 never lists such a part, so neither do we.
+  const listed = await Promise.all(
     numbers.map(async (n) => {
       const file = path.join(dir, String(n));
-      const [stat, md5] = await Promise.all([fs.stat(file), fs.readFile(`${file}.md5`, "utf8")]);
+      const md5 = await fs.readFile(`${file}.md5`, "utf8").catch(() => undefined);
+      if (md5 === undefined) return undefined;
+      const stat = await fs.stat(file);
       return { PartNumber: n, LastModified: stat.mtime.toISOString(), ETag: JSON.stringify(md5), Size: stat.size };
     }),
   );
+  const parts = listed.filter((part) => part !== undefined);
   ctx.body = {
     ListPartsResult: {
       "@": { xmlns: XMLNS },
@@ -273,7 +278,7 @@ async function listParts(ctx: S3rverContext, bucket: string, key: string, upload
       Key: key,
       UploadId: uploadId,
       PartNumberMarker: 0,
-      NextPartNumberMarker: numbers.at(-1) ?? 0,
+      NextPartNumberMarker: parts.at(-1)?.PartNumber ?? 0,
       MaxParts: 10000,
       IsTruncated: false,
       StorageClass: "STANDARD",

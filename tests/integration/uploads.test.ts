@@ -5,6 +5,7 @@
  * the returned headers; fetch sets Content-Length from the body, as browsers do).
  */
 import { readFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import path from "node:path";
 import exifr from "exifr";
 import sharp from "sharp";
@@ -31,6 +32,17 @@ type Refused = Extract<UploadPlan, { ok: false }>;
 
 function send(request: SignedRequest, body: Buffer, headers: Record<string, string> = {}) {
   return fetch(request.url, { method: request.method, headers: { ...request.headers, ...headers }, body: new Uint8Array(body) });
+}
+
+/** Starts a PUT, sends the first `sentBytes` of the body, then drops the connection. */
+async function sendCutOff(signed: SignedRequest, body: Buffer, sentBytes: number) {
+  await new Promise<void>((resolve) => {
+    const request = httpRequest(signed.url, { method: signed.method, headers: { ...signed.headers, "Content-Length": String(body.length) } });
+    request.on("error", () => resolve());
+    request.write(body.subarray(0, sentBytes), () => setTimeout(() => (request.destroy(), resolve()), 200));
+  });
+  // Let storage notice the dropped connection.
+  await new Promise((resolve) => setTimeout(resolve, 300));
 }
 
 async function planOne(ownerId: string, file: { name: string; type: string; size: number; resumePhotoId?: string }) {
@@ -377,6 +389,18 @@ describe("multipart uploads", () => {
     expect(photo).toMatchObject({ status: "READY", multipartUploadId: null, ...bigSize });
     expect(await head(photo.originalKey)).toMatchObject({ size: big.length });
     expect(await head(photo.thumbKey!)).toBeDefined();
+  });
+
+  it("a part cut off mid-upload (the page reloaded) is not listed, so the upload still resumes", async () => {
+    const plan = (await planOne(owner.id, { name: "big.png", type: "image/png", size: big.length })) as Multipart;
+    await sendParts(plan, [1]);
+    const [second] = await signParts(owner.id, plan.photoId, [2]);
+    await sendCutOff(second!.request, part(plan, 2), 1024 * 1024);
+
+    const resumed = (await planOne(owner.id, { name: "big.png", type: "image/png", size: big.length, resumePhotoId: plan.photoId })) as Multipart;
+
+    expect(resumed).toMatchObject({ ok: true, photoId: plan.photoId, uploadedParts: [1] });
+    await cancelUpload(owner.id, plan.photoId);
   });
 
   it("fails an upload completed with parts missing, and aborts it", async () => {

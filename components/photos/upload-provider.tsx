@@ -64,6 +64,11 @@ export function UploadProvider({
 
   const upload = useCallback(
     async (key: string, file: File, plan: SendPlan) => {
+      // Cancelled while it waited for its plan or its turn: drop the row the server made for it, send nothing.
+      if (!files.current.has(key)) {
+        void cancelUploadAction({ photoId: plan.photoId });
+        return;
+      }
       const controller = new AbortController();
       controllers.current.set(key, controller);
       update(key, { status: "uploading", photoId: plan.photoId });

@@ -1,0 +1,120 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, type Page, type Request, type Route } from "@playwright/test";
+import pg from "pg";
+
+export const FIXTURES = path.resolve("tests/fixtures/photos");
+export const fixturePath = (name: string) => path.join(FIXTURES, name);
+
+/** Where browsers send upload bytes: the embedded S3 that scripts/test.ts started (or the configured bucket). */
+export const storageOrigin = () => {
+  const endpoint = process.env.S3_PUBLIC_ENDPOINT || process.env.S3_ENDPOINT;
+  if (!endpoint) throw new Error("S3_ENDPOINT is not set: run the e2e suite through scripts/test.ts");
+  return new URL(endpoint).origin;
+};
+
+const MIME: Record<string, string> = { jpg: "image/jpeg", png: "image/png", webp: "image/webp", heic: "image/heic", avif: "image/avif", gif: "image/gif", svg: "image/svg+xml" };
+
+/** A fixture's bytes under another name, as a file the page can be given. */
+export function fixtureAs(fixture: string, name: string) {
+  return { name, mimeType: MIME[fixture.split(".").pop()!] ?? "", buffer: readFileSync(fixturePath(fixture)) };
+}
+
+/**
+ * Drops files on the gallery the way a browser does: dragenter (the overlay shows),
+ * then drop, with a DataTransfer holding File objects built in the page.
+ */
+export async function dragFilesOver(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  const dataTransfer = await page.evaluateHandle(
+    (list) => {
+      const transfer = new DataTransfer();
+      for (const f of list) {
+        const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], f.name, { type: f.mimeType }));
+      }
+      return transfer;
+    },
+    files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.buffer.toString("base64") })),
+  );
+  const target = page.getByRole("heading", { name: "Your photos" });
+  await target.dispatchEvent("dragenter", { dataTransfer });
+  return { drop: () => target.dispatchEvent("drop", { dataTransfer }) };
+}
+
+export interface LoggedRequest {
+  url: URL;
+  method: string;
+  bodyBytes: number;
+  status?: number;
+}
+
+/** Every request the page makes, with the size of the body it actually sent. */
+export function recordRequests(page: Page) {
+  const seen: Request[] = [];
+  page.on("request", (request) => seen.push(request));
+  return {
+    count: () => seen.length,
+    /** Resolved sizes (a request that never finished counts its known post data). */
+    async entries(): Promise<LoggedRequest[]> {
+      return Promise.all(
+        seen.map(async (request) => {
+          const response = await request.response().catch(() => null);
+          const sizes = response ? await request.sizes().catch(() => undefined) : undefined;
+          return {
+            url: new URL(request.url()),
+            method: request.method(),
+            bodyBytes: sizes?.requestBodySize ?? request.postDataBuffer()?.length ?? 0,
+            status: response?.status(),
+          };
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Holds every upload PUT to storage until released; cancelled ones are dropped.
+ * `held()` says how many are waiting.
+ */
+export async function holdStoragePuts(page: Page, shouldHold: (url: URL) => boolean = () => true) {
+  const waiting: Route[] = [];
+  let releaseAll: (() => void) | undefined;
+  const released = new Promise<void>((resolve) => (releaseAll = resolve));
+  await page.route(`${storageOrigin()}/**`, async (route) => {
+    const request = route.request();
+    if (request.method() !== "PUT" || !shouldHold(new URL(request.url()))) return route.continue();
+    waiting.push(route);
+    await released;
+    // The page may have aborted it meanwhile (cancel, reload): nothing to send then.
+    await route.continue().catch(() => {});
+  });
+  return {
+    held: () => waiting.length,
+    release: () => releaseAll?.(),
+  };
+}
+
+/** The photo rows of an account, straight from the database the app uses. */
+export async function photoRowsOf(email: string): Promise<{ displayName: string; status: string; multipartUploadId: string | null }[]> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    const result = await client.query(
+      `SELECT p."displayName", p.status, p."multipartUploadId" FROM "Photo" p JOIN "user" u ON u.id = p."ownerId" WHERE u.email = $1 ORDER BY p."displayName"`,
+      [email],
+    );
+    return result.rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The panel's summary line, e.g. "3 of 3 uploaded". */
+export const uploadSummary = (page: Page) => page.getByRole("status").filter({ hasText: "uploaded" });
+
+export async function expectThumbnailLoaded(page: Page, name: string) {
+  const image = page.getByRole("img", { name, exact: true });
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  return image;
+}

@@ -73,9 +73,17 @@ function partNumberOf(uploadId: string, id: string): number | undefined {
   return match && match[1] === uploadId ? Number(match[2]) : undefined;
 }
 
+const blobEndpoint = (config: Pick<AzureDriverConfig, "account" | "endpoint">) =>
+  (config.endpoint ?? `https://${config.account}.blob.core.windows.net`).replace(/\/+$/, "");
+
+/** The account's blob service, authorized with the account key (storage:setup sets CORS and creates the container with it). */
+export function createBlobServiceClient(config: Omit<AzureDriverConfig, "container">): BlobServiceClient {
+  return new BlobServiceClient(blobEndpoint(config), new StorageSharedKeyCredential(config.account, config.accountKey));
+}
+
 export function createAzureDriver(config: AzureDriverConfig): StorageDriver {
   const credential = new StorageSharedKeyCredential(config.account, config.accountKey);
-  const endpoint = (config.endpoint ?? `https://${config.account}.blob.core.windows.net`).replace(/\/+$/, "");
+  const endpoint = blobEndpoint(config);
   const container = new BlobServiceClient(endpoint, credential).getContainerClient(config.container);
   // Real Azure is https-only for SAS; Azurite runs on plain http.
   const protocol = endpoint.startsWith("https:") ? SASProtocol.Https : SASProtocol.HttpsAndHttp;

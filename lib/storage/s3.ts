@@ -39,7 +39,8 @@ export interface S3DriverConfig {
 const SIGNED_UPLOAD_HEADERS = new Set(["content-type", "content-length"]);
 const SIGNED_PART_HEADERS = new Set(["content-length"]);
 
-function createClient(config: S3DriverConfig, endpoint: string | undefined): S3Client {
+/** The SDK client every S3 call goes through (the driver's, and storage:setup's). */
+export function createS3Client(config: S3DriverConfig, endpoint = config.endpoint): S3Client {
   const client = new S3Client({
     region: config.region,
     endpoint,
@@ -71,9 +72,9 @@ const isNotFound = (err: unknown) =>
   (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 
 export function createS3Driver(config: S3DriverConfig): StorageDriver {
-  const client = createClient(config, config.endpoint);
+  const client = createS3Client(config);
   // Signing is local (no request is sent), so a second client just for the public host costs nothing.
-  const signer = config.publicEndpoint ? createClient(config, config.publicEndpoint) : client;
+  const signer = config.publicEndpoint ? createS3Client(config, config.publicEndpoint) : client;
   const Bucket = config.bucket;
 
   return {

@@ -221,8 +221,15 @@ export async function startApp(options: { port: number; env: Record<string, stri
   // `next build` rewrites tsconfig.json to include its dist folder; put it back as it was.
   const tsconfig = path.join(ROOT, "tsconfig.json");
   const tsconfigBefore = readFileSync(tsconfig, "utf8");
+  // BENCH_SKIP_BUILD=1 measures the build already in NEXT_DIST_DIR as it is (`next start`
+  // without the launcher's staleness check), e.g. when unrelated work in progress fails the type check.
+  // With it, BENCH_CPU_PROFILE_DIR=<dir> also writes a V8 CPU profile of the server when it stops.
+  const profile = process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+  const command = process.env.BENCH_SKIP_BUILD
+    ? [...profile, path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "--port", String(options.port)]
+    : ["--import", "tsx", "scripts/serve.ts", "start", "--port", String(options.port)];
   const launcher = track(
-    spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "start", "--port", String(options.port)], {
+    spawn(process.execPath, command, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", options.log ? "pipe" : "ignore", "inherit"],
@@ -239,7 +246,9 @@ export async function startApp(options: { port: number; env: Record<string, stri
     if (readFileSync(tsconfig, "utf8") !== tsconfigBefore) writeFileSync(tsconfig, tsconfigBefore);
   }
   const { commandLine, processTree } = await import("./proc");
-  const serverPid = processTree(launcher.pid!).find((pid) => pid !== launcher.pid && /next\b.*\bstart\b|next-server/.test(commandLine(pid)));
+  const serverPid = process.env.BENCH_SKIP_BUILD
+    ? launcher.pid
+    : processTree(launcher.pid!).find((pid) => pid !== launcher.pid && /next\b.*\bstart\b|next-server/.test(commandLine(pid)));
   if (!serverPid) throw new Error("could not find the next start process");
   return { launcher, serverPid, port: options.port, url, env, stop: () => stopChild(launcher) };
 }

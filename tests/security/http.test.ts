@@ -296,6 +296,22 @@ describe("share links", () => {
     expect((await friend.request(`/s/${share.token}/image`)).status).toBe(302);
   });
 
+  it("guesses spread over many addresses still hit the per-link cap (10 × SHARE_PASSWORD_ATTEMPTS_PER_15_MIN)", async () => {
+    const owner = await member("spread");
+    const photoId = await readyPhoto(owner.session);
+    const share = await shareOverHttp(owner.session, ids, photoId, { password: "open sesame" });
+    const guess = (password: string) =>
+      new HttpSession(app.url, fakeIp()).formAction<{ error?: string }>(`/s/${share.token}`, ids.unlockShareAction!, {}, { token: share.token, password });
+    // A botnet's worth of addresses, each well under its own limit of 10.
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => guess(`guess-${batch}-${i}`)));
+      for (const answer of answers) expect(answer.result?.ok && answer.result.data.error).toBe("That password is not right. Please try again.");
+    }
+    const limited = await guess("open sesame");
+    expect(limited.redirect).toBeUndefined();
+    expect(limited.result?.ok && limited.result.data.error).toMatch(/^Too many requests\./);
+  });
+
   it("a forged unlock cookie (random, or another link's proof) does not open a protected link", async () => {
     const owner = await member("forger");
     const photoId = await readyPhoto(owner.session);

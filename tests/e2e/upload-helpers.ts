@@ -22,9 +22,11 @@ export function fixtureAs(fixture: string, name: string) {
 
 /**
  * Drops files on the gallery the way a browser does: dragenter (the overlay shows),
- * then drop, with a DataTransfer holding File objects built in the page.
+ * then drop, with a DataTransfer holding File objects built in the page. Events sent
+ * before hydration would go unheard, as for chooseFiles.
  */
 export async function dragFilesOver(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  await waitForHydration(page);
   const dataTransfer = await page.evaluateHandle(
     (list) => {
       const transfer = new DataTransfer();
@@ -107,6 +109,22 @@ export async function photoRowsOf(email: string): Promise<{ displayName: string;
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Files set on the input before React has hydrated the page fire a change event nobody
+ * hears (a person cannot be that fast; a test after a reload on a busy machine can):
+ * wait until React owns the input, then pick.
+ */
+export async function chooseFiles(page: Page, files: Parameters<Page["setInputFiles"]>[1]) {
+  await waitForHydration(page);
+  await page.getByLabel("Choose photos").setInputFiles(files);
+}
+
+/** React has taken over the server-rendered drop zone (it tags the DOM nodes it owns). */
+async function waitForHydration(page: Page) {
+  const input = page.getByLabel("Choose photos");
+  await expect.poll(() => input.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps")))).toBe(true);
 }
 
 /** The panel's summary line, e.g. "3 of 3 uploaded". */

@@ -1,6 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import { newAccount, signUpThroughApi, type Account } from "./helpers";
 import {
+  chooseFiles,
   dragFilesOver,
   expectThumbnailLoaded,
   fixtureAs,
@@ -68,7 +69,7 @@ test("photos dropped on the gallery go straight to storage, show progress, and a
 
 test("the file picker uploads photos, HEIC included", async ({ page }) => {
   await page.goto("/");
-  await page.getByLabel("Choose photos").setInputFiles([fixturePath(LANDSCAPE), fixturePath("photo-gps.heic"), fixturePath("photo.avif")]);
+  await chooseFiles(page, [fixturePath(LANDSCAPE), fixturePath("photo-gps.heic"), fixturePath("photo.avif")]);
 
   await expect(uploadSummary(page)).toHaveText("3 of 3 uploaded", { timeout: 45_000 });
   for (const name of [LANDSCAPE, "photo-gps.heic", "photo.avif"]) await expectThumbnailLoaded(page, name);
@@ -84,7 +85,7 @@ test("a file the browser can already refuse shows why, and sends no request at a
   const log = recordRequests(page);
   const before = log.count();
 
-  await page.getByLabel("Choose photos").setInputFiles([fixturePath("script.svg"), fixturePath("empty.jpg")]);
+  await chooseFiles(page, [fixturePath("script.svg"), fixturePath("empty.jpg")]);
 
   await expect(panelRow(page, "script.svg")).toContainText("Not a supported photo type");
   await expect(panelRow(page, "empty.jpg")).toContainText("This file is empty.");
@@ -98,7 +99,7 @@ test("a file the browser can already refuse shows why, and sends no request at a
 
 test("a file that only pretends to be a photo is refused after upload, with the reason, and kept out of the grid", async ({ page }) => {
   await page.goto("/");
-  await page.getByLabel("Choose photos").setInputFiles([fixturePath("not-really.jpg")]);
+  await chooseFiles(page, [fixturePath("not-really.jpg")]);
 
   await expect(panelRow(page, "not-really.jpg")).toContainText("not a photo we can read");
   await expect(uploadSummary(page)).toHaveText("0 of 1 uploaded, 1 failed");
@@ -112,7 +113,7 @@ test("cancelling an upload in flight, or one still waiting its turn, leaves noth
   await page.goto("/");
   const storage = await holdStoragePuts(page);
 
-  await page.getByLabel("Choose photos").setInputFiles(names.map((name) => fixtureAs(LANDSCAPE, name)));
+  await chooseFiles(page, names.map((name) => fixtureAs(LANDSCAPE, name)));
   // Three files are sent at a time: the first three are held by storage, the other two wait.
   await expect.poll(storage.held).toBe(3);
   await expect(panelRow(page, "one.jpg")).toContainText("%");

@@ -4,7 +4,7 @@ import path from "node:path";
 import { test, expect, type Route } from "@playwright/test";
 import { noisyPng } from "../helpers/big-image";
 import { newAccount, signUpThroughApi } from "./helpers";
-import { chooseFiles, expectThumbnailLoaded, photoRowsOf, storageOrigin, uploadSummary } from "./upload-helpers";
+import { chooseFiles, expectThumbnailLoaded, partNumberOf, photoRowsOf, storageOrigin, storedStatus, uploadSummary } from "./upload-helpers";
 
 const MiB = 1024 * 1024;
 // The e2e server runs with the defaults (lib/env.ts) unless the environment says otherwise.
@@ -42,7 +42,7 @@ test("a large photo goes multipart, survives a reload half-way, and resumes with
   const held: Route[] = [];
   const requested: Record<1 | 2, number[]> = { 1: [], 2: [] };
   const landed: Record<1 | 2, number[]> = { 1: [], 2: [] };
-  const partOf = (url: string) => Number(new URL(url).searchParams.get("partNumber") ?? 0);
+  const partOf = partNumberOf;
   await page.route(`${storageOrigin()}/**`, async (route) => {
     const partNumber = partOf(route.request().url());
     if (route.request().method() !== "PUT" || !partNumber) return route.continue();
@@ -55,7 +55,7 @@ test("a large photo goes multipart, survives a reload half-way, and resumes with
   page.on("response", (response) => {
     const request = response.request();
     const partNumber = partOf(request.url());
-    if (request.method() === "PUT" && partNumber && response.status() === 200) landed[requestPhase.get(request) ?? phase].push(partNumber);
+    if (request.method() === "PUT" && partNumber && response.status() === storedStatus()) landed[requestPhase.get(request) ?? phase].push(partNumber);
   });
 
   await page.goto("/");

@@ -6,12 +6,27 @@ import pg from "pg";
 export const FIXTURES = path.resolve("tests/fixtures/photos");
 export const fixturePath = (name: string) => path.join(FIXTURES, name);
 
-/** Where browsers send upload bytes: the embedded S3 that scripts/test.ts started (or the configured bucket). */
+const onAzure = () => process.env.STORAGE_DRIVER === "azure";
+
+/** Where browsers send upload bytes: the embedded S3 or Azurite that scripts/test.ts started (or the configured storage). */
 export const storageOrigin = () => {
-  const endpoint = process.env.S3_PUBLIC_ENDPOINT || process.env.S3_ENDPOINT;
-  if (!endpoint) throw new Error("S3_ENDPOINT is not set: run the e2e suite through scripts/test.ts");
+  const endpoint = onAzure()
+    ? process.env.AZURE_BLOB_ENDPOINT || `https://${process.env.AZURE_STORAGE_ACCOUNT}.blob.core.windows.net`
+    : process.env.S3_PUBLIC_ENDPOINT || process.env.S3_ENDPOINT;
+  if (!endpoint) throw new Error("No storage endpoint is set: run the e2e suite through scripts/test.ts");
   return new URL(endpoint).origin;
 };
+
+/** What storage answers a stored PUT (file or part): S3 200, Azure 201 Created. */
+export const storedStatus = () => (onAzure() ? 201 : 200);
+
+/** The part number of a part PUT, 0 for anything else: S3 `partNumber`, Azure's block id (`<uploadId>-00001`, base64). */
+export function partNumberOf(url: string): number {
+  const params = new URL(url).searchParams;
+  if (!onAzure()) return Number(params.get("partNumber") ?? 0);
+  const blockId = params.get("comp") === "block" ? params.get("blockid") : null;
+  return Number(/-(\d{5})$/.exec(Buffer.from(blockId ?? "", "base64").toString())?.[1] ?? 0);
+}
 
 const MIME: Record<string, string> = { jpg: "image/jpeg", png: "image/png", webp: "image/webp", heic: "image/heic", avif: "image/avif", gif: "image/gif", svg: "image/svg+xml" };
 

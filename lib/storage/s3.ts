@@ -176,7 +176,9 @@ export function createS3Driver(config: S3DriverConfig): StorageDriver {
         new GetObjectCommand({ Bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
       );
       if (!out.Body) throw new Error(`GetObject ${key} returned no body`);
-      return Buffer.from(await out.Body.transformToByteArray());
+      // A view, not a copy: for a large original a copy doubles what processing holds in memory.
+      const bytes = await out.Body.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
 
     async put(key, body, { contentType, cacheControl }) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "./support/app-server";
 import { launchChromium, recordCspViolations, signUpInContext, violationsOf } from "./support/browser";
 import { newAccount } from "./support/http-flows";
-import { startWorld, WORLD_APP_PORT, WORLD_APP_URL, WORLD_DIST_DIR, type World } from "./support/world";
+import { startWorld, WORLD_DIST_DIR, type World } from "./support/world";
 
 let world: World;
 let app: AppServer;
@@ -17,7 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   world = await startWorld({ name: "security-csp" });
-  app = await startAppServer({ port: WORLD_APP_PORT, distDir: WORLD_DIST_DIR, appUrl: WORLD_APP_URL, env: world.env });
+  app = await startAppServer({ port: world.appPort, distDir: WORLD_DIST_DIR, appUrl: world.appUrl, env: world.env });
   browser = await launchChromium();
 }, 900_000);
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "./support/app-server";
 import { HttpSession, readActionIds } from "./support/http-session";
 import { fakeIp, newAccount, presignOverHttp, shareOverHttp, uploadOverHttp, waitUntilSettled, type ActionIds } from "./support/http-flows";
-import { startWorld, WORLD_APP_PORT, WORLD_DIST_DIR, type World } from "./support/world";
+import { startWorld, WORLD_DIST_DIR, type World } from "./support/world";
 
 // Every limit at the default lib/env.ts gives it (scripts/test.ts raises some for the other suites).
 const DEFAULT_LIMITS = {
@@ -41,7 +41,7 @@ beforeAll(async () => {
   lib = await import("./support/data");
   db = (await import("@/lib/db")).db;
   jpeg = lib.fixture("camera-gps-landscape.jpg");
-  app = await startAppServer({ port: WORLD_APP_PORT, distDir: WORLD_DIST_DIR, env: { ...world.env, ...DEFAULT_LIMITS } });
+  app = await startAppServer({ port: world.appPort, distDir: WORLD_DIST_DIR, appUrl: world.appUrl, env: { ...world.env, ...DEFAULT_LIMITS } });
   ids = readActionIds(`${WORLD_DIST_DIR}`);
 }, 900_000);
 

@@ -9,8 +9,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 
-export const SECURITY_DIST_DIR = process.env.NEXT_DIST_DIR || ".next-security";
-
 export interface AppServer {
   /** http://127.0.0.1:<port> unless another APP_URL was asked for. */
   url: string;
@@ -33,17 +31,23 @@ export interface AppServerOptions {
   env?: Record<string, string | undefined>;
   /** Defaults to http://127.0.0.1:<port>. A browser test passes the origin the bucket's CORS rules allow. */
   appUrl?: string;
-  distDir?: string;
+  /** The build folder (support/world.ts: WORLD_DIST_DIR); built there when missing or stale. */
+  distDir: string;
   logFile?: string;
   /** The first start may build (minutes on a busy machine). */
   timeoutMs?: number;
+  /**
+   * Start `next start` on the existing build directly, as a restart after a crash
+   * does: the launcher would rebuild if anyone edited a source file meanwhile.
+   */
+  reuseBuild?: boolean;
 }
 
 // Variables of the test runner that must not leak into Next (NODE_ENV=test makes `next start` misbehave).
 const DROPPED = ["NODE_ENV", "VITEST", "VITEST_MODE", "VITEST_POOL_ID", "VITEST_WORKER_ID", "TEST", "NODE_OPTIONS"];
 
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
-  const distDir = options.distDir ?? SECURITY_DIST_DIR;
+  const { distDir } = options;
   const url = options.appUrl ?? `http://127.0.0.1:${options.port}`;
   const reports = path.resolve(process.env.TEST_REPORTS_DIR ?? "test-reports");
   mkdirSync(reports, { recursive: true });
@@ -59,11 +63,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   }
   Object.assign(env, { NEXT_DIST_DIR: distDir, APP_URL: url, NEXT_TELEMETRY_DISABLED: "1", SWEEPER_INTERVAL_SECONDS: options.env?.SWEEPER_INTERVAL_SECONDS ?? "0" });
 
-  const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "start", "--port", String(options.port)], {
-    env,
-    stdio: ["ignore", out, out],
-    detached: true,
-  });
+  const command = options.reuseBuild
+    ? [path.join("node_modules", "next", "dist", "bin", "next"), "start", "--port", String(options.port)]
+    : ["--import", "tsx", "scripts/serve.ts", "start", "--port", String(options.port)];
+  const launcher = spawn(process.execPath, command, { env, stdio: ["ignore", out, out], detached: true });
   closeSync(out);
   const exited = new Promise<number | null>((resolve) => launcher.once("exit", (code) => resolve(code)));
 
@@ -75,7 +78,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     throw new Error(`${(error as Error).message}\n--- app server log (${logFile}) ---\n${log().slice(-4000)}`);
   }
 
-  const nextPid = () => childrenOf(launcher.pid!).find((pid) => commandOf(pid).includes("next"));
+  // With the launcher, Next is its child; started directly, the process is Next itself.
+  const nextPid = () => (options.reuseBuild ? launcher.pid : childrenOf(launcher.pid!).find((pid) => commandOf(pid).includes("next")));
   return {
     url,
     port: options.port,

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../../scripts/embedded/postgres";
 import { startEmbeddedS3, type EmbeddedS3 } from "../../../scripts/embedded/s3";
@@ -16,14 +17,17 @@ import { migrate } from "../../../scripts/embedded/stack";
 
 const basePort = Number(process.env.E2E_PORT ?? 3204);
 export const WORLD_S3_PORT = 15_000 + basePort;
-/** The app port the security and fault suites use (one at a time: their files run one after another). */
-export const WORLD_APP_PORT = basePort + 90;
-export const WORLD_APP_URL = `http://127.0.0.1:${WORLD_APP_PORT}`;
-export const WORLD_DIST_DIR = ".next-security-world";
+/** The app port the security and fault suites prefer (one file at a time uses it); a free one when taken. */
+const WORLD_APP_PORT = basePort + 90;
+/** Per test run (NEXT_DIST_DIR differs between runs sharing a checkout): two builds never share a folder. */
+export const WORLD_DIST_DIR = `${process.env.NEXT_DIST_DIR || ".next"}-world`;
 
 export interface World {
   /** DATABASE_URL, S3_*, BETTER_AUTH_SECRET: hand them to the app server or to lib code. */
   env: Record<string, string>;
+  /** Where this world's app server listens; the bucket's CORS rules allow exactly this origin. */
+  appPort: number;
+  appUrl: string;
   dataDir: string;
   s3: EmbeddedS3;
   pg: EmbeddedPostgres;
@@ -36,12 +40,14 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(options: { name: string; persistentDatabase?: boolean; s3Port?: number; allowedOrigins?: string[] }): Promise<World> {
+export async function startWorld(options: { name: string; persistentDatabase?: boolean; s3Port?: number }): Promise<World> {
   const dataDir = path.resolve(".data", `${options.name}-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const pgDir = options.persistentDatabase ? path.join(dataDir, "db") : "memory://";
-  const allowedOrigins = options.allowedOrigins ?? [WORLD_APP_URL];
+  const appPort = (await portIsFree(WORLD_APP_PORT)) ? WORLD_APP_PORT : await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const allowedOrigins = [appUrl];
   const s3Dir = path.join(dataDir, "s3");
 
   let pg = await startEmbeddedPostgres({ dataDir: pgDir, port: 0 });
@@ -72,6 +78,8 @@ export async function startWorld(options: { name: string; persistentDatabase?: b
 
   const world: World = {
     env,
+    appPort,
+    appUrl,
     dataDir,
     get s3() {
       return s3;
@@ -95,4 +103,23 @@ export async function startWorld(options: { name: string; persistentDatabase?: b
     },
   };
   return world;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
 }

@@ -5,10 +5,21 @@ export function cn(...inputs: ClassValue[]) {
   return twMerge(clsx(inputs));
 }
 
-/** Only same-site paths may be returned to after sign-in (no open redirect to another origin). */
+/**
+ * Only same-site paths may be returned to after sign-in (no open redirect to another
+ * origin). Resolved the way the browser will resolve it — URL parsing drops tabs and
+ * newlines and reads "\\" as "/", so "/\t/evil.example" means "//evil.example" — and
+ * returned normalised, so what was checked is exactly what is followed.
+ */
 export function safeReturnPath(value: string | null | undefined, fallback = "/"): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
-  return value;
+  if (!value || !value.startsWith("/")) return fallback;
+  const base = "http://same-origin.invalid";
+  try {
+    const url = new URL(value, base);
+    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 export function formatBytes(bytes: number): string {

@@ -2,7 +2,8 @@
  * The CSP in Chromium: the app still works under it (upload PUT to storage,
  * gallery and photo page images, share page), no page reports a single violation,
  * and the policy really is enforced (a request, a script and an image from
- * another origin are blocked and reported).
+ * another origin are blocked and reported); and a sign-in link cannot send the
+ * browser to another origin afterwards.
  */
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -36,7 +37,8 @@ async function imageLoaded(page: Page, name: string) {
 it("upload, gallery, photo page and share page work under the CSP with zero violations; the policy blocks what it should", async () => {
   const context = await browser.newContext({ baseURL: app.url });
   await recordCspViolations(context);
-  await signUpInContext(context, app.url, newAccount("csp"));
+  const account = newAccount("csp");
+  await signUpInContext(context, app.url, account);
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on("console", (message) => {
@@ -106,4 +108,15 @@ it("upload, gallery, photo page and share page work under the CSP with zero viol
 
   await guestContext.close();
   await context.close();
+
+  // A sign-in link whose ?next= hides "//evil.example" behind a tab: the browser stays on the app.
+  const phished = await browser.newContext({ baseURL: app.url });
+  const victim = await phished.newPage();
+  await victim.goto("/sign-in?next=%2F%09%2Fevil.example");
+  await victim.getByLabel("Email").fill(account.email);
+  await victim.getByLabel("Password").fill(account.password);
+  await victim.getByRole("button", { name: "Sign in" }).click();
+  await victim.waitForURL((url) => !url.pathname.startsWith("/sign-in"), { timeout: 30_000 });
+  expect(new URL(victim.url()).origin).toBe(new URL(app.url).origin);
+  await phished.close();
 }, 300_000);

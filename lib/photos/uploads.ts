@@ -100,9 +100,10 @@ async function reserveRows(ownerId: string, items: { index: number; file: { name
       used += file.size;
       const id = randomUUID();
       const row = { id, ownerId, originalKey: originalKey(ownerId, id), displayName: name, contentType: file.type, sizeBytes: file.size, uploadExpiresAt: expiresAt };
-      await tx.photo.create({ data: { ...row, sizeBytes: BigInt(file.size) } });
       created.push({ index, row });
     }
+    // One INSERT for the whole drop: a row at a time held batches of 20 to two thirds of the URLs/s (bench/presign.ts).
+    if (created.length > 0) await tx.photo.createMany({ data: created.map(({ row }) => ({ ...row, sizeBytes: BigInt(row.sizeBytes) })) });
     return created;
   });
 }

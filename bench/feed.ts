@@ -15,7 +15,7 @@ export interface FeedRow {
   deepPage: number;
   http: { page1: Latency; deep: Latency; p50Ratio: number; p95Ratio: number };
   query: { page1: Latency; deep: Latency };
-  plan: { text: string; usesIndex: boolean; sorts: boolean; seqScan: boolean; executionMs: number };
+  plan: { sql: string; text: string; usesIndex: boolean; sorts: boolean; seqScan: boolean; executionMs: number };
   verified: boolean;
 }
 
@@ -41,13 +41,28 @@ export function seedDemo(env: Record<string, string>, photos: number, email: str
 
 const latency = (values: number[]): Latency => ({ p50: quantile(values, 0.5), p95: quantile(values, 0.95), samples: values.length });
 
-/** The query listPhotoPage runs (lib/photos/queries.ts), written out so PostgreSQL can explain it. */
-function pageSql(withCursor: boolean): string {
-  const cursor = withCursor ? `AND "sortAt" <= $2 AND ("sortAt" < $2 OR ("sortAt" = $2 AND "id" < $3))` : "";
-  return `SELECT * FROM "Photo" WHERE "ownerId" = $1 AND "status" = 'READY' ${cursor} ORDER BY "sortAt" DESC, "id" DESC LIMIT ${FEED_PAGE_SIZE + 1}`;
+/** The SQL and parameters listPhotoPage sends for a page, captured from Prisma (bench/lib/feed-sql.ts). */
+function captureFeedSql(env: Record<string, string>, ownerId: string, cursor?: string): Promise<{ sql: string; params: unknown[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", "bench/lib/feed-sql.ts", ownerId, ...(cursor ? [cursor] : [])],
+      { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").at(-1) ?? "";
+      if (code !== 0 || !line.startsWith("{")) return reject(new Error(`feed-sql exited with ${code}`));
+      resolve(JSON.parse(line) as { sql: string; params: unknown[] });
+    });
+  });
 }
 
 export async function runFeedBench(options: {
+  /** The app's environment (database and storage), for capturing the data layer's SQL. */
+  appEnv: Record<string, string>;
   database: string;
   databaseUrl: string;
   appUrl: string;
@@ -73,7 +88,9 @@ export async function runFeedBench(options: {
     const last = boundary.rows[0]!;
     const firstOfDeep = boundary.rows[1]!;
     const cursor = Buffer.from(`${last.iso}|${last.id}`).toString("base64url");
-    const deepParams = [ownerId, last.iso, last.id];
+    const env = { ...options.appEnv, DATABASE_URL: options.databaseUrl };
+    const page1Sql = await captureFeedSql(env, ownerId);
+    const deepSql = await captureFeedSql(env, ownerId, cursor);
 
     const fetchPage = async (withCursor: boolean) => {
       const started = performance.now();
@@ -101,14 +118,14 @@ export async function runFeedBench(options: {
     }
     for (let i = 0; i < options.samples; i++) {
       let started = performance.now();
-      await db.query(pageSql(false), [ownerId]);
+      await db.query(page1Sql.sql, page1Sql.params);
       query.page1.push(performance.now() - started);
       started = performance.now();
-      await db.query(pageSql(true), deepParams);
+      await db.query(deepSql.sql, deepSql.params);
       query.deep.push(performance.now() - started);
     }
 
-    const explained = await db.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${pageSql(true)}`, deepParams);
+    const explained = await db.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${deepSql.sql}`, deepSql.params);
     const text = explained.rows.map((row) => row["QUERY PLAN"]).join("\n");
     const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(text)?.[1] ?? Number.NaN);
 
@@ -121,6 +138,7 @@ export async function runFeedBench(options: {
       http: { page1, deep, p50Ratio: deep.p50 / page1.p50, p95Ratio: deep.p95 / page1.p95 },
       query: { page1: latency(query.page1), deep: latency(query.deep) },
       plan: {
+        sql: deepSql.sql,
         text,
         usesIndex: /Index (Only )?Scan.*Photo_ownerId_status_sortAt_id_idx/.test(text),
         sorts: /\bSort\b/.test(text),

@@ -9,7 +9,7 @@ import type { BrowserResult } from "./browser";
 import type { FeedRow } from "./feed";
 import type { PresignRow } from "./presign";
 import type { ProcessingRow } from "./processing";
-import { lineChart, type Series } from "./lib/svg";
+import { lineChart, siTick, type Series } from "./lib/svg";
 import { formatBytes, GiB, MiB, sig, type MachineInfo } from "./lib/stats";
 import { perGb, type UploadCellResult } from "./upload";
 
@@ -179,6 +179,7 @@ function uploadSection(r: BenchResults, charts: Map<string, string>): string {
         title: "Bytes the app server receives per photo",
         xLabel: "file size",
         yLabel: "bytes per photo (log)",
+        yFormat: (value) => `${siTick(value)}B`,
         logX: true,
         logY: true,
         xTicks,
@@ -336,11 +337,20 @@ timestamps). "request" = \`GET /api/photos?cursor=…\` on the running app (sess
 thumbnail URLs, JSON), timed by the client on localhost, so it is an upper bound of the server time; page 1 and the deep
 page alternate, ${deepest.http.page1.samples} samples each after a warm-up. The deep page is page 1,000 (or the last page when there are fewer), fetched with
 the cursor the gallery would hold there; "checked" = its first photo is the one at that offset in the full ordering.
-"query" = the same SQL (\`pageSql\` in bench/feed.ts, written to match lib/photos/queries.ts) through \`pg\`. p50 / p95 in ms.
+"query" = the SQL the data layer sends (captured from Prisma by bench/lib/feed-sql.ts calling \`listPhotoPage\`), run through \`pg\`. p50 / p95 in ms.${(() => {
+  const raw = r.presign?.find((row) => row.ratioToRaw === undefined);
+  return raw
+    ? `\nFor scale: the AWS SDK's \`getSignedUrl\` ran at ${sig(raw.urlsPerSecond)}/s in section 2, so signing a page's 60 thumbnail URLs alone takes about ${sig((60 / raw.urlsPerSecond) * 1000)} ms of one core.`
+    : "";
+})()}
 
 ${table(["database", "photos", "deep page", "request page 1", "request deep", "deep ÷ page 1 (p50 / p95)", "query page 1", "query deep", "plan", "checked", "seed time"], rows)}
 ${r.feed.length > 1 ? "\n![feed latency](charts/feed-latency.svg)\n" : ""}
-Plan of the deep-page query, ${deepest.database}, ${deepest.photos.toLocaleString("en")} photos (\`EXPLAIN (ANALYZE, BUFFERS)\`):
+Plan of the deep-page query, ${deepest.database}, ${deepest.photos.toLocaleString("en")} photos (\`EXPLAIN (ANALYZE, BUFFERS)\` of the SQL Prisma sent):
+
+\`\`\`sql
+${deepest.plan.sql ?? ""}
+\`\`\`
 
 \`\`\`
 ${deepest.plan.text}

@@ -6,8 +6,9 @@
 //
 // --huge adds the 1 GB × 16 cell (16 GB through each system; not within 15 min here).
 // Only 127.0.0.1 is ever a target. The full run rewrites docs/BENCHMARKS.md and
-// docs/charts/*.svg; a quick run writes its report to $BENCH_OUT (default: a
-// temporary folder) and fails when a benchmark breaks, never on a missed goal.
+// docs/charts/*.svg (or $BENCH_OUT when set); a quick run writes its report to
+// $BENCH_OUT (default: a temporary folder). A run fails when a benchmark breaks,
+// never on a missed goal.
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -234,7 +235,7 @@ async function main() {
             const seedSeconds = await seedDemo({ ...target.env, DATABASE_URL: url }, photos, email, password);
             log(`feed: seeded ${photos.toLocaleString("en")} photos into ${database} in ${seedSeconds.toFixed(1)} s`);
             const cookie = await signIn(target.url, email, password);
-            feed.push({ ...(await runFeedBench({ database, databaseUrl: url, appUrl: target.url, cookie, email, photos, samples: QUICK ? 30 : 100 })), seedSeconds } as FeedRow);
+            feed.push({ ...(await runFeedBench({ appEnv: target.env, database, databaseUrl: url, appUrl: target.url, cookie, email, photos, samples: QUICK ? 30 : 60 })), seedSeconds } as FeedRow);
           }
         };
         await measure(real ? "PostgreSQL 15" : "PGlite", app!, databaseUrl);
@@ -260,7 +261,7 @@ async function main() {
   }
 
   results.totalSeconds = (performance.now() - startedAt) / 1000;
-  const outDir = QUICK ? (process.env.BENCH_OUT ?? path.join(scratch, "report")) : path.join(ROOT, "docs");
+  const outDir = process.env.BENCH_OUT ?? (QUICK ? path.join(scratch, "report") : path.join(ROOT, "docs"));
   const written = writeReport(results, outDir, { scratch });
   rmSync(path.join(scratch, "s3"), { recursive: true, force: true });
   log(`report: ${written.join(", ")}`);

@@ -10,8 +10,8 @@ import { DIST_DIR, ROOT } from "./services";
 type Manifest = { node: Record<string, { filename?: string; exportedName?: string }> };
 
 /** Action id by "<file>#<export>", e.g. "app/(gallery)/actions.ts#createUploadsAction". */
-export function readActionIds(distDir = DIST_DIR): Map<string, string> {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, distDir, "server", "server-reference-manifest.json"), "utf8")) as Manifest;
+export function readActionIds(distDir = path.join(ROOT, DIST_DIR)): Map<string, string> {
+  const manifest = JSON.parse(readFileSync(path.join(distDir, "server", "server-reference-manifest.json"), "utf8")) as Manifest;
   const ids = new Map<string, string>();
   for (const [id, entry] of Object.entries(manifest.node)) {
     if (entry.filename && entry.exportedName) ids.set(`${entry.filename}#${entry.exportedName}`, id);
@@ -88,13 +88,17 @@ export interface ActionClientOptions {
   cookie: string;
   /** The page the action is posted to, as the browser does from that page. */
   page?: string;
+  /** The build whose action ids to use (default: this checkout's NEXT_DIST_DIR). */
+  distDir?: string;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 export class ActionClient {
-  private readonly ids = readActionIds();
-  constructor(private readonly options: ActionClientOptions) {}
+  private readonly ids: Map<string, string>;
+  constructor(private readonly options: ActionClientOptions) {
+    this.ids = readActionIds(options.distDir);
+  }
 
   idOf(file: string, exportName: string): string {
     const id = this.ids.get(`${file}#${exportName}`);
@@ -103,7 +107,17 @@ export class ActionClient {
   }
 
   /** Calls the action and returns its decoded result, with the request's body size. */
-  call<T>(file: string, exportName: string, ...args: unknown[]): Promise<{ result: T; requestBodyBytes: number }> {
+  async call<T>(file: string, exportName: string, ...args: unknown[]): Promise<{ result: T; requestBodyBytes: number }> {
+    try {
+      return await this.send<T>(file, exportName, args);
+    } catch (error) {
+      // A kept-alive socket the server closed just as we reused it: what a browser retries too.
+      if ((error as { staleSocket?: boolean }).staleSocket) return this.send<T>(file, exportName, args);
+      throw error;
+    }
+  }
+
+  private send<T>(file: string, exportName: string, args: unknown[]): Promise<{ result: T; requestBodyBytes: number }> {
     const body = Buffer.from(encodeActionArgs(args));
     const host = new URL(this.options.appUrl).host;
     return new Promise((resolve, reject) => {
@@ -141,7 +155,9 @@ export class ActionClient {
           response.on("error", reject);
         },
       );
-      request.on("error", reject);
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        reject(Object.assign(error, { staleSocket: request.reusedSocket && error.code === "ECONNRESET" }));
+      });
       request.end(body);
     });
   }

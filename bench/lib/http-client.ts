@@ -28,7 +28,17 @@ async function* bodyChunks(parts: StreamRequest["body"]): AsyncGenerator<Buffer>
   }
 }
 
-export function streamRequest(options: StreamRequest): Promise<StreamResponse> {
+export async function streamRequest(options: StreamRequest): Promise<StreamResponse> {
+  try {
+    return await sendOnce(options);
+  } catch (error) {
+    // A kept-alive socket the server closed just as we reused it: what a browser retries too.
+    if ((error as { staleSocket?: boolean }).staleSocket) return sendOnce(options);
+    throw error;
+  }
+}
+
+function sendOnce(options: StreamRequest): Promise<StreamResponse> {
   const url = new URL(options.url);
   const contentLength = options.body.reduce((sum, part) => sum + byteLength(part), 0);
   return new Promise((resolve, reject) => {
@@ -48,7 +58,9 @@ export function streamRequest(options: StreamRequest): Promise<StreamResponse> {
         response.on("error", reject);
       },
     );
-    request.on("error", reject);
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      reject(Object.assign(error, { staleSocket: request.reusedSocket && error.code === "ECONNRESET" }));
+    });
     Readable.from(bodyChunks(options.body)).on("error", reject).pipe(request);
   });
 }

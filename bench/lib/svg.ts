@@ -17,6 +17,8 @@ export interface ChartOptions {
   xTicks: { value: number; label: string }[];
   /** Horizontal reference line, e.g. a goal. */
   reference?: { y: number; label: string };
+  /** Tick label of a y value (default: plain numbers). */
+  yFormat?: (value: number) => string;
   width?: number;
   height?: number;
 }
@@ -38,6 +40,12 @@ function formatTick(value: number): string {
   if (Math.abs(value) >= 1000) return value.toLocaleString("en-US", { maximumFractionDigits: 0 });
   if (Math.abs(value) >= 1) return String(Number(value.toPrecision(3)));
   return String(Number(value.toPrecision(2)));
+}
+
+/** 1k, 10M, 1G: short labels for powers of ten. */
+export function siTick(value: number): string {
+  for (const [size, unit] of [[1e9, "G"], [1e6, "M"], [1e3, "k"]] as const) if (value >= size) return `${Number((value / size).toPrecision(3))}${unit}`;
+  return formatTick(value);
 }
 
 export function lineChart(series: Series[], options: ChartOptions): string {
@@ -79,7 +87,7 @@ export function lineChart(series: Series[], options: ChartOptions): string {
     const y = py(tick);
     parts.push(
       `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${y}" y2="${y}" stroke="#e5e7eb"/>`,
-      `<text x="${margin.left - 8}" y="${y + 4}" text-anchor="end" fill="#374151">${formatTick(tick)}</text>`,
+      `<text x="${margin.left - 8}" y="${y + 4}" text-anchor="end" fill="#374151">${escape((options.yFormat ?? formatTick)(tick))}</text>`,
     );
   }
   for (const tick of options.xTicks) {

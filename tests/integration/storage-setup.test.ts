@@ -47,7 +47,8 @@ function storageSetup(env: Record<string, string>): Promise<{ code: number | nul
     Object.entries(process.env).filter(([name]) => !/^(S3_|AZURE_|STORAGE_|DATABASE_|BETTER_AUTH_|APP_URL$)/.test(name)),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", "--conditions=react-server", "scripts/storage-setup.ts"], {
+    // = `npm run storage:setup` (tsx --conditions=react-server), minus npm's start-up.
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/storage-setup.ts"], {
       env: { ...inherited, APP_URL, ...env } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });

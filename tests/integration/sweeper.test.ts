@@ -66,7 +66,8 @@ async function strandedMultipart(ownerId: string) {
 /** Runs the real CLI in a child process with this worker's DATABASE_URL and storage settings. */
 function storageCheck(...args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", "--conditions=react-server", "scripts/storage-check.ts", ...args], {
+    // = `npx tsx --conditions=react-server scripts/storage-check.ts` (npm run storage:check), minus npx's start-up.
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/storage-check.ts", ...args], {
       env: { ...process.env, SWEEPER_INTERVAL_SECONDS: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -48,7 +48,8 @@ export default defineConfig({
     // The same launcher as `npm start`: it reuses the services npm test already started (via env).
     command: `node --import tsx scripts/serve.ts start --port ${PORT}`,
     url: `${baseURL}/api/health`,
-    timeout: 240_000,
+    // The first run builds the app (a few minutes on a busy 2-core machine).
+    timeout: 600_000,
     reuseExistingServer: false,
     // The launcher stops Next's process group itself; a SIGKILL would leave that group running.
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },

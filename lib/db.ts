@@ -16,7 +16,9 @@ function createClient() {
     max: env.DATABASE_POOL_SIZE,
     connectionTimeoutMillis: 5_000,
   });
-  return new PrismaClient({ adapter });
+  // Under load every connection of a small pool is busy and a transaction waits its turn:
+  // Prisma's defaults (2 s to get a connection, 5 s to finish) failed uploads at 20 at once.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 
 export const db = (globalForDb.snapshelfDb ??= createClient());

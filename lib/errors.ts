@@ -31,10 +31,10 @@ export class AppError extends Error {
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
 
 /**
- * The database or storage could not be reached (down, restarting, connection cut):
- * worth a "try again in a moment", and never a reason to give up on a photo. Looks
- * through the cause chain, where Prisma's driver adapter and the AWS SDK put the
- * network error.
+ * The database or storage could not be reached (down, restarting, connection cut,
+ * or no connection free in time — P2024/P2028): worth a "try again in a moment",
+ * and never a reason to give up on a photo. Looks through the cause chain, where
+ * Prisma's driver adapter and the AWS SDK put the network error.
  */
 export function isDependencyUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
@@ -45,4 +45,4 @@ export function isDependencyUnavailable(error: unknown): boolean {
 }
 
 const UNAVAILABLE =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|fetch failed|ServiceUnavailable|P1001|P1002|P1017|Can't reach database|DatabaseNotReachable|Connection terminated|terminating connection|Connection is closed|Client has encountered a connection error/i;
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|fetch failed|ServiceUnavailable|P1001|P1002|P1017|P2024|P2028|Can't reach database|DatabaseNotReachable|Connection terminated|terminating connection|Connection is closed|Client has encountered a connection error/i;

@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import pgDriver from "pg";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../../scripts/embedded/postgres";
 import { startEmbeddedS3, type EmbeddedS3 } from "../../../scripts/embedded/s3";
@@ -40,7 +41,20 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(options: { name: string; persistentDatabase?: boolean; s3Port?: number }): Promise<World> {
+export interface WorldOptions {
+  name: string;
+  /** Keep the embedded database on disk, so it can be stopped and started again (database outages). */
+  persistentDatabase?: boolean;
+  s3Port?: number;
+  /**
+   * A PostgreSQL server on 127.0.0.1 to use instead of the embedded one (e.g.
+   * postgresql://postgres@127.0.0.1:5432/postgres): a throwaway database is created
+   * on it for this world and dropped at the end.
+   */
+  postgresServer?: string;
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
   const dataDir = path.resolve(".data", `${options.name}-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -50,7 +64,8 @@ export async function startWorld(options: { name: string; persistentDatabase?: b
   const allowedOrigins = [appUrl];
   const s3Dir = path.join(dataDir, "s3");
 
-  let pg = await startEmbeddedPostgres({ dataDir: pgDir, port: 0 });
+  const server = options.postgresServer ? await createServerDatabase(options.postgresServer, options.name) : undefined;
+  let pg = server ?? (await startEmbeddedPostgres({ dataDir: pgDir, port: 0 }));
   let s3 = await startEmbeddedS3({ dir: s3Dir, port: options.s3Port ?? WORLD_S3_PORT, allowedOrigins }).catch((error: unknown) => {
     // Another run holds the fixed port: any port works, the app just gets a build of its own.
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") return startEmbeddedS3({ dir: s3Dir, port: 0, allowedOrigins });
@@ -58,7 +73,8 @@ export async function startWorld(options: { name: string; persistentDatabase?: b
   });
   const env: Record<string, string> = {
     DATABASE_URL: pg.url,
-    DATABASE_POOL_SIZE: "2",
+    // PGlite answers one query at a time; a real server takes a real pool.
+    DATABASE_POOL_SIZE: server ? "10" : "2",
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
     STORAGE_DRIVER: "s3",
     S3_ENDPOINT: s3.endpoint,
@@ -93,7 +109,7 @@ export async function startWorld(options: { name: string; persistentDatabase?: b
     },
     stopPostgres: () => pg.stop(),
     startPostgres: async () => {
-      if (pgDir === "memory://") throw new Error("startWorld: restarting PostgreSQL needs persistentDatabase");
+      if (server || pgDir === "memory://") throw new Error("startWorld: restarting PostgreSQL needs the embedded one with persistentDatabase");
       pg = await startEmbeddedPostgres({ dataDir: pgDir, port: pg.port });
     },
     stop: async () => {
@@ -103,6 +119,32 @@ export async function startWorld(options: { name: string; persistentDatabase?: b
     },
   };
   return world;
+}
+
+/** A fresh database on a PostgreSQL server, shaped like EmbeddedPostgres; stop() drops it. */
+async function createServerDatabase(serverUrl: string, name: string): Promise<EmbeddedPostgres> {
+  const server = new URL(serverUrl);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(server.hostname)) throw new Error(`startWorld: only a PostgreSQL on 127.0.0.1, not ${server.hostname}`);
+  const database = `${name.replace(/\W/g, "_")}_${process.pid}_${randomBytes(3).toString("hex")}`;
+  const admin = new pgDriver.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const port = Number(url.port || 5432);
+  return {
+    url: url.toString(),
+    port,
+    requestedPort: port,
+    portWasTaken: false,
+    stop: async () => {
+      const dropper = new pgDriver.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
 }
 
 function portIsFree(port: number): Promise<boolean> {

@@ -63,11 +63,17 @@ export async function setupS3Bucket(config: S3DriverConfig, rule: BrowserCorsRul
   const client = createS3Client(config);
   const report: SetupReport = { done: [], manual: [] };
   try {
-    await ensureBucket(client, config, report);
     if (isGoogle(config.endpoint)) {
+      // HMAC keys of a service account with object roles only may not read bucket metadata:
+      // say so, and still print the CORS step, which is the part people need here.
+      await ensureBucket(client, config, report).catch((err: unknown) => {
+        if (!(err instanceof SetupError)) throw err;
+        report.manual.push(`${err.message}\nIf the bucket exists in the Google Cloud console, this check can be ignored.`);
+      });
       // GCS's XML API takes CORS in its own schema, not S3's; gcloud sets it from JSON.
       report.manual.push(gcsCorsInstructions(config.bucket, rule));
     } else {
+      await ensureBucket(client, config, report);
       await applyS3Cors(client, config.bucket, rule, report);
     }
     return report;

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
 import { originalKey, variantKey } from "@/lib/photos/keys";
 import { completeUpload, createUploads, signParts } from "@/lib/photos/uploads";
 import { getStorage } from "@/lib/storage";

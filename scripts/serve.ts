@@ -51,6 +51,7 @@ async function builtHeadersDiffer(env: NodeJS.ProcessEnv): Promise<boolean> {
   );
   // next.config.js reads process.env, as it does under `next build`; the launcher hands this same env to Next anyway.
   Object.assign(process.env, env);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- next.config.js is CommonJS, loaded the way Next loads it
   const config = require(path.join(root, "next.config.js")) as { headers?: () => Promise<Rule[]> };
   const wanted = (await config.headers?.()) ?? [];
   return wanted.some((r) => r.headers.some((h) => !built.has(`${h.key}: ${h.value}`)));

@@ -20,7 +20,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/scripts/embedded/postgres";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const REPO_SCHEMA = path.join(ROOT, "prisma", "schema.prisma");
 const ADMIN_URL = process.env.MIGRATION_TEST_PG_URL || undefined;
 const SLOW = 90_000;
 

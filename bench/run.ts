@@ -235,7 +235,7 @@ async function main() {
             const seedSeconds = await seedDemo({ ...target.env, DATABASE_URL: url }, photos, email, password);
             log(`feed: seeded ${photos.toLocaleString("en")} photos into ${database} in ${seedSeconds.toFixed(1)} s`);
             const cookie = await signIn(target.url, email, password);
-            feed.push({ ...(await runFeedBench({ appEnv: target.env, database, databaseUrl: url, appUrl: target.url, cookie, email, photos, samples: QUICK ? 30 : 60 })), seedSeconds } as FeedRow);
+            feed.push({ ...(await runFeedBench({ appEnv: target.env, database, databaseUrl: url, appUrl: target.url, cookie, email, photos, samples: QUICK ? 30 : 40 })), seedSeconds } as FeedRow);
           }
         };
         await measure(real ? "PostgreSQL 15" : "PGlite", app!, databaseUrl);
@@ -245,7 +245,7 @@ async function main() {
           cleanups.push(() => stopChild(pglite.child));
           await migrateDatabase(pglite.url);
           const port = await freePort();
-          const second = await startApp({ port, env: { ...appEnv, DATABASE_URL: pglite.url, DATABASE_POOL_SIZE: "2" } });
+          const second = await startApp({ port, env: { ...appEnv, DATABASE_URL: pglite.url, DATABASE_POOL_SIZE: "2" }, skipBuild: true });
           cleanups.push(() => second.stop());
           await measure("PGlite (embedded)", second, pglite.url);
           await second.stop();

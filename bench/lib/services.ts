@@ -205,7 +205,8 @@ export interface AppServer {
  * The app exactly as `npm start` runs it (scripts/serve.ts: builds when sources
  * changed, then `next start`), on the given database and storage.
  */
-export async function startApp(options: { port: number; env: Record<string, string>; log?: string }): Promise<AppServer> {
+export async function startApp(options: { port: number; env: Record<string, string>; log?: string; skipBuild?: boolean }): Promise<AppServer> {
+  const skipBuild = options.skipBuild || Boolean(process.env.BENCH_SKIP_BUILD);
   const url = `http://localhost:${options.port}`;
   const env: Record<string, string> = {
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
@@ -221,11 +222,12 @@ export async function startApp(options: { port: number; env: Record<string, stri
   // `next build` rewrites tsconfig.json to include its dist folder; put it back as it was.
   const tsconfig = path.join(ROOT, "tsconfig.json");
   const tsconfigBefore = readFileSync(tsconfig, "utf8");
-  // BENCH_SKIP_BUILD=1 measures the build already in NEXT_DIST_DIR as it is (`next start`
-  // without the launcher's staleness check), e.g. when unrelated work in progress fails the type check.
+  // skipBuild (or BENCH_SKIP_BUILD=1) runs the build already in NEXT_DIST_DIR as it is (`next start`
+  // without the launcher's staleness check): for a second server in the same run, or when unrelated
+  // work in progress fails the type check.
   // With it, BENCH_CPU_PROFILE_DIR=<dir> also writes a V8 CPU profile of the server when it stops.
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-  const command = process.env.BENCH_SKIP_BUILD
+  const command = skipBuild
     ? [...profile, path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "--port", String(options.port)]
     : ["--import", "tsx", "scripts/serve.ts", "start", "--port", String(options.port)];
   const launcher = track(
@@ -246,7 +248,7 @@ export async function startApp(options: { port: number; env: Record<string, stri
     if (readFileSync(tsconfig, "utf8") !== tsconfigBefore) writeFileSync(tsconfig, tsconfigBefore);
   }
   const { commandLine, processTree } = await import("./proc");
-  const serverPid = process.env.BENCH_SKIP_BUILD
+  const serverPid = skipBuild
     ? launcher.pid
     : processTree(launcher.pid!).find((pid) => pid !== launcher.pid && /next\b.*\bstart\b|next-server/.test(commandLine(pid)));
   if (!serverPid) throw new Error("could not find the next start process");

@@ -9,7 +9,7 @@
 // docs/charts/*.svg (or $BENCH_OUT when set); a quick run writes its report to
 // $BENCH_OUT (default: a temporary folder). A run fails when a benchmark breaks,
 // never on a missed goal.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -97,8 +97,17 @@ function clearProxyObjects(s3Dir: string, bucket: string) {
   }
 }
 
+/** Which code was measured: BENCH_SOURCE when set (e.g. for an exported tree), else the commit and whether the tree had changes. */
+function describeSource(): string {
+  if (process.env.BENCH_SOURCE) return process.env.BENCH_SOURCE;
+  const git = (...gitArgs: string[]) => spawnSync("git", gitArgs, { cwd: ROOT, encoding: "utf8" }).stdout?.trim() ?? "";
+  const commit = git("rev-parse", "--short", "HEAD");
+  if (!commit) return "unknown (no git checkout)";
+  return git("status", "--porcelain", "--untracked-files=no") ? `commit ${commit} plus uncommitted changes in the working tree` : `commit ${commit}`;
+}
+
 async function main() {
-  const results: BenchResults = { quick: QUICK, huge: HUGE, machine: machineInfo(), startedAt: new Date().toISOString(), errors: [] };
+  const results: BenchResults = { quick: QUICK, huge: HUGE, machine: machineInfo(), startedAt: new Date().toISOString(), source: describeSource(), errors: [] };
   const scratch = path.join(os.tmpdir(), `snapshelf-bench-${process.pid}`);
   mkdirSync(scratch, { recursive: true });
   const section = async (name: string, run: () => Promise<void>) => {

@@ -10,7 +10,7 @@ import type { FeedRow } from "./feed";
 import type { PresignRow } from "./presign";
 import type { ProcessingRow } from "./processing";
 import { lineChart, siTick, type Series } from "./lib/svg";
-import { formatBytes, GiB, MiB, sig, type MachineInfo } from "./lib/stats";
+import { formatBytes, GiB, median, MiB, sig, type MachineInfo } from "./lib/stats";
 import { perGb, type UploadCellResult } from "./upload";
 
 export interface BenchResults {
@@ -243,11 +243,6 @@ ${errors.length ? `Failures:\n${errors.join("\n")}\n` : "No upload failed in eit
 ${r.huge ? "" : "- The 1 GB × 16 cell (16 GB through each system) is left out of the timed run: at this machine's storage emulator speed it\n  alone would take longer than the 15-minute budget. `npm run bench -- --huge` adds it.\n"}`;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 function presignSection(r: BenchResults): string {
   if (!r.presign) return "";
   const rows = r.presign.map((row) => [
@@ -416,7 +411,7 @@ ${sections.join("\n")}`;
 }
 
 /** Writes BENCHMARKS.md and the charts into `outDir` (charts/ beside it); returns the files written. */
-export function writeReport(r: BenchResults, outDir: string, _options: { scratch?: string } = {}): string[] {
+export function writeReport(r: BenchResults, outDir: string): string[] {
   mkdirSync(path.join(outDir, "charts"), { recursive: true });
   const file = path.join(outDir, "BENCHMARKS.md");
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";

@@ -271,7 +271,7 @@ async function main() {
 
   results.totalSeconds = (performance.now() - startedAt) / 1000;
   const outDir = process.env.BENCH_OUT ?? (QUICK ? path.join(scratch, "report") : path.join(ROOT, "docs"));
-  const written = writeReport(results, outDir, { scratch });
+  const written = writeReport(results, outDir);
   rmSync(path.join(scratch, "s3"), { recursive: true, force: true });
   log(`report: ${written.join(", ")}`);
   log(`done in ${(results.totalSeconds / 60).toFixed(1)} min${results.errors.length ? ` with ${results.errors.length} error(s)` : ""}`);

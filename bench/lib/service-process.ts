@@ -22,8 +22,7 @@ async function main() {
   if (kind === "s3") {
     const s3 = await startEmbeddedS3({ dir: args[0]!, port: 0, allowedOrigins: [args[1]!] });
     stops.push(s3.stop);
-    const { stop: _stop, ...info } = s3;
-    console.log(JSON.stringify(info));
+    console.log(JSON.stringify({ endpoint: s3.endpoint, port: s3.port, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }));
   } else if (kind === "pglite") {
     const pg = await startEmbeddedPostgres({ dataDir: "memory://", port: 0 });
     stops.push(pg.stop);

@@ -31,7 +31,8 @@ function niceLinearTicks(min: number, max: number): number[] {
   const multiple = [1, 2, 5, 10].find((m) => span / (m * step) <= 6) ?? 10;
   const size = multiple * step;
   const ticks: number[] = [];
-  for (let value = Math.floor(min / size) * size; value <= max + size / 2; value += size) ticks.push(Number(value.toPrecision(12)));
+  const last = Math.ceil(max / size) * size;
+  for (let value = Math.floor(min / size) * size; value <= last + size / 2; value += size) ticks.push(Number(value.toPrecision(12)));
   return ticks;
 }
 

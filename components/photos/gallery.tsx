@@ -85,7 +85,7 @@ export function Gallery({
       <DropZone>
         {failed}
         {tiles.length > 0 ? (
-          <div className="mb-4 flex min-h-9 flex-wrap items-center gap-3 text-sm">
+          <div className="mb-1 flex min-h-9 flex-wrap items-center gap-3 text-sm">
             {selecting ? (
               <>
                 <span>{selected.size} selected</span>

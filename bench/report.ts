@@ -231,7 +231,7 @@ ${table(
 ${errors.length ? `Failures:\n${errors.join("\n")}\n` : "No upload failed in either system.\n"}
 **What breaks first.**
 - Proxy, correctness: ${c.sent} simultaneous uploads of files with the same name left **${c.distinctKeys} object${c.distinctKeys === 1 ? "" : "s"}** —
-  \`\${Date.now()}-\${originalname}\` keys collide within a millisecond and ${c.sent - c.distinctKeys} files were silently overwritten.
+  ${c.distinctKeys < c.sent ? `\`\${Date.now()}-\${originalname}\` keys collided within a millisecond and ${c.sent - c.distinctKeys} file${c.sent - c.distinctKeys === 1 ? " was" : "s were"} silently overwritten.` : `no collision this time, but \`\${Date.now()}-\${originalname}\` keys collide whenever two such uploads are stored in the same millisecond, and the later silently overwrites the earlier.`}
   Our keys are \`users/<owner>/<uuid>/original\`.
 - Proxy, resources: every byte crosses its one Node process (about ${sig(median(r.upload.cells.filter((x) => x.system === "proxy").map((x) => perGb(x).cpuSecondsPerGb)))} CPU-seconds per GB), so one core caps a server's total
   upload rate, and memory grows with the uploads in flight (lib-storage buffers up to 4 × 5 MB parts per upload).

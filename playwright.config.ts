@@ -1,12 +1,11 @@
 import { defineConfig, devices } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "./tests/helpers/chromium";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 // Separate folders per run let several runs share a checkout (scripts/test.ts sets them).
 const reports = process.env.TEST_REPORTS_DIR ?? "test-reports";
 const baseURL = `http://localhost:${PORT}`;
 
-// Debian's Chromium (apt-get install chromium); Playwright's own download cannot run offline.
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -23,17 +22,8 @@ export default defineConfig({
     trace: "on-first-retry",
     screenshot: "only-on-failure",
     launchOptions: {
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-      ],
+      executablePath: CHROMIUM_EXECUTABLE,
+      args: CHROMIUM_ARGS,
     },
   },
   projects: [

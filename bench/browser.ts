@@ -2,6 +2,7 @@
 // with 1,000 photos: first-load JavaScript (gzip), LCP and CLS, each load in a
 // fresh browser context (cold cache), medians over several loads.
 import { gzipSync } from "node:zlib";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../tests/helpers/chromium";
 import { chromium } from "playwright";
 import { median } from "./lib/stats";
 
@@ -24,17 +25,6 @@ export interface BrowserResult {
   imagesInDomAfterScroll: number;
 }
 
-// The same flags as playwright.config.ts: no background traffic, nothing but loopback resolves.
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-];
 
 const OBSERVERS = `
   window.__bench = { lcp: 0, lcpElement: "", cls: 0 };
@@ -51,7 +41,7 @@ const OBSERVERS = `
 `;
 
 export async function runBrowserBench(options: { appUrl: string; email: string; password: string; photos: number; loads: number }): Promise<BrowserResult> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS });
   try {
     const lcps: number[] = [];
     const clss: number[] = [];

@@ -13,6 +13,7 @@
 // refused when processing decodes them). Prints markdown.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../tests/helpers/chromium";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -208,8 +209,8 @@ async function main() {
   const storageOrigin = new URL(stack.env.S3_ENDPOINT ?? process.env.S3_ENDPOINT!).origin;
   let server: ChildProcess | undefined;
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    executablePath: CHROMIUM_EXECUTABLE,
+    args: CHROMIUM_ARGS,
   });
   try {
     const files = [

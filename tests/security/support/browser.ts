@@ -4,20 +4,12 @@
  * anything but 127.0.0.1 and localhost).
  */
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../../helpers/chromium";
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-    ],
+    executablePath: CHROMIUM_EXECUTABLE,
+    args: CHROMIUM_ARGS,
   });
 }
 

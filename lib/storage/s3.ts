@@ -11,10 +11,9 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { attachmentDisposition } from "./content-disposition";
+import { createS3UrlSigner } from "./s3-url-signer";
 import type { ObjectInfo, SignedRequest, StorageDriver, UploadedPart } from "./types";
 
 /**
@@ -34,10 +33,6 @@ export interface S3DriverConfig {
   /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (MinIO, s3rver, GCS). */
   forcePathStyle?: boolean;
 }
-
-// Signing these makes storage check them: a browser cannot swap the file for another type or size.
-const SIGNED_UPLOAD_HEADERS = new Set(["content-type", "content-length"]);
-const SIGNED_PART_HEADERS = new Set(["content-length"]);
 
 /** The SDK client every S3 call goes through (the driver's, and storage:setup's). */
 export function createS3Client(config: S3DriverConfig, endpoint = config.endpoint): S3Client {
@@ -74,17 +69,19 @@ const isNotFound = (err: unknown) =>
 export function createS3Driver(config: S3DriverConfig): StorageDriver {
   const client = createS3Client(config);
   // Signing is local (no request is sent), so a second client just for the public host costs nothing.
-  const signer = config.publicEndpoint ? createS3Client(config, config.publicEndpoint) : client;
+  const signUrl = createS3UrlSigner(config.publicEndpoint ? createS3Client(config, config.publicEndpoint) : client, config.bucket);
   const Bucket = config.bucket;
 
   return {
     kind: "s3",
 
     async presignPut(key, { contentType, contentLength, expiresInSeconds }): Promise<SignedRequest> {
-      const command = new PutObjectCommand({ Bucket, Key: key, ContentType: contentType, ContentLength: contentLength });
-      const url = await getSignedUrl(signer, command, {
-        expiresIn: expiresInSeconds,
-        signableHeaders: SIGNED_UPLOAD_HEADERS,
+      // Signing type and length makes storage check them: a browser cannot swap the file for another type or size.
+      const url = await signUrl({
+        method: "PUT",
+        key,
+        headers: { "content-type": contentType, "content-length": String(contentLength) },
+        expiresInSeconds,
       });
       // Content-Length is signed too, but browsers set it themselves (and refuse to let scripts set it).
       return { method: "PUT", url, headers: { "Content-Type": contentType } };
@@ -97,14 +94,13 @@ export function createS3Driver(config: S3DriverConfig): StorageDriver {
     },
 
     async presignPart(key, uploadId, partNumber, { contentLength, expiresInSeconds }): Promise<SignedRequest> {
-      const command = new UploadPartCommand({
-        Bucket,
-        Key: key,
-        UploadId: uploadId,
-        PartNumber: partNumber,
-        ContentLength: contentLength,
+      const url = await signUrl({
+        method: "PUT",
+        key,
+        query: { partNumber: String(partNumber), uploadId },
+        headers: { "content-length": String(contentLength) },
+        expiresInSeconds,
       });
-      const url = await getSignedUrl(signer, command, { expiresIn: expiresInSeconds, signableHeaders: SIGNED_PART_HEADERS });
       return { method: "PUT", url, headers: {} };
     },
 
@@ -188,14 +184,15 @@ export function createS3Driver(config: S3DriverConfig): StorageDriver {
     },
 
     async presignGet(key, { expiresInSeconds, downloadName, signedAt }) {
-      const command = new GetObjectCommand({
-        Bucket,
-        Key: key,
-        ResponseContentDisposition: downloadName === undefined ? undefined : attachmentDisposition(downloadName),
-      });
       // With `signedAt` (a rounded timestamp) the URL is the same for everyone in that window,
       // so browsers and CDNs can cache it. It then expires `expiresInSeconds` after `signedAt`, not after now.
-      return getSignedUrl(signer, command, { expiresIn: expiresInSeconds, signingDate: signedAt });
+      return signUrl({
+        method: "GET",
+        key,
+        query: downloadName === undefined ? {} : { "response-content-disposition": attachmentDisposition(downloadName) },
+        expiresInSeconds,
+        signedAt,
+      });
     },
 
     async delete(key) {

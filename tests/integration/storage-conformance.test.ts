@@ -317,6 +317,13 @@ function conformance(target: Target) {
       expect(await driver.presignGet(key("list/b.txt"), { expiresInSeconds: 600, signedAt })).toBe(first);
       expect(await (await fetch(first)).text()).toBe("second");
 
+      // Keys outside [A-Za-z0-9/._-] must be escaped the same way in the URL and in the signature.
+      const oddKey = key("odd/été (1) + [x]!*'~.txt");
+      const oddPut = await driver.presignPut(oddKey, { contentType: "text/plain", contentLength: 3, expiresInSeconds: 60 });
+      expect((await send(oddPut, Buffer.from("odd"))).status).toBeLessThan(300);
+      expect(await (await fetch(await driver.presignGet(oddKey, { expiresInSeconds: 60 }))).text()).toBe("odd");
+      await driver.delete(oddKey);
+
       await driver.delete(key("list/a.webp"));
       await driver.delete(key("list/a.webp"));
       await driver.delete(key("never-existed"));

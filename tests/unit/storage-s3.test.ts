@@ -3,9 +3,11 @@
  * properties the embedded s3rver does NOT catch: it accepts x-amz-checksum parameters
  * that real S3, R2, B2, MinIO and GCS reject for a browser PUT.
  */
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { describe, expect, it } from "vitest";
 import { attachmentDisposition } from "@/lib/storage/content-disposition";
-import { createS3Driver, type S3DriverConfig } from "@/lib/storage/s3";
+import { createS3Client, createS3Driver, type S3DriverConfig } from "@/lib/storage/s3";
 
 const config: S3DriverConfig = {
   bucket: "photos",
@@ -62,6 +64,19 @@ describe("S3 driver presigning", () => {
     expect(params(url).get("response-content-disposition")).toBe(
       `attachment; filename="_t_ (1).jpg"; filename*=UTF-8''%C3%89t%C3%A9%20%281%29.jpg`,
     );
+  });
+
+  it("puts the object where the SDK's own getSignedUrl does, for path-style, virtual-hosted and custom endpoints", async () => {
+    const odd = "u/1/été (1) + x!.jpg";
+    for (const variant of [
+      config,
+      { ...config, endpoint: undefined, forcePathStyle: false, region: "eu-west-3" },
+      { ...config, endpoint: "https://account.r2.cloudflarestorage.com", forcePathStyle: false },
+    ]) {
+      const ours = new URL(await createS3Driver(variant).presignGet(odd, { expiresInSeconds: 60 }));
+      const sdk = new URL(await getSignedUrl(createS3Client(variant), new GetObjectCommand({ Bucket: variant.bucket, Key: odd }), { expiresIn: 60 }));
+      expect(`${ours.origin}${ours.pathname}`).toBe(`${sdk.origin}${sdk.pathname}`);
+    }
   });
 
   it("signs URLs for the public endpoint when one is set", async () => {

@@ -7,7 +7,7 @@ import { Field } from "@/components/ui/field";
 import { SHARE_EXPIRY_KEYS, SHARE_EXPIRY_OPTIONS, shareUrl, type ShareExpiry } from "@/lib/shares/expiry";
 import type { ShareLinkView } from "@/lib/shares/queries";
 import { CopyButton } from "./copy-button";
-import { ShareLinkDetails } from "./share-link-details";
+import { ShareLinkItem } from "./share-link-item";
 
 const DEFAULT_EXPIRY: ShareExpiry = "7d";
 
@@ -155,26 +155,11 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
         <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">No one can see this photo yet.</p>
       ) : (
         <ul className="mt-2 divide-y divide-zinc-100 dark:divide-zinc-800">
-          {links.map((link) => {
-            const url = shareUrl(appUrl, link.token);
-            const suffix = link.token.slice(-6);
-            return (
-              <li key={link.id} className="py-3">
-                <p className="truncate font-mono text-xs text-zinc-600 dark:text-zinc-400" title={url}>
-                  …/s/{link.token.slice(0, 10)}…{suffix}
-                </p>
-                <div className="mt-1.5">
-                  <ShareLinkDetails link={link} />
-                </div>
-                <div className="mt-2 flex gap-2">
-                  <CopyButton text={url} label={`Copy link ending ${suffix}`} className="px-3 py-1.5" />
-                  <Button variant="secondary" onClick={() => revoke(link)} disabled={pending} aria-label={`Revoke link ending ${suffix}`} className="px-3 py-1.5">
-                    Revoke
-                  </Button>
-                </div>
-              </li>
-            );
-          })}
+          {links.map((link) => (
+            <li key={link.id} className="py-3">
+              <ShareLinkItem link={link} appUrl={appUrl} onRevoke={() => revoke(link)} revoking={pending} addressColor="text-zinc-600" />
+            </li>
+          ))}
         </ul>
       )}
     </section>

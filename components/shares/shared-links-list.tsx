@@ -3,12 +3,9 @@
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { revokeShareLinkAction } from "@/app/(gallery)/photos/[id]/actions";
-import { Button } from "@/components/ui/button";
 import { thumbHashToDataURL } from "@/lib/images/thumbhash";
-import { shareUrl } from "@/lib/shares/expiry";
 import type { OwnerShareLink } from "@/lib/shares/queries";
-import { CopyButton } from "./copy-button";
-import { ShareLinkDetails } from "./share-link-details";
+import { ShareLinkItem } from "./share-link-item";
 
 function placeholder(hash: string | null) {
   if (!hash) return undefined;
@@ -55,39 +52,24 @@ export function SharedLinksList({ initialLinks, appUrl }: { initialLinks: OwnerS
         </div>
       ) : (
         <ul className="mt-6 grid gap-3 sm:grid-cols-2">
-          {links.map((link) => {
-            const url = shareUrl(appUrl, link.token);
-            const suffix = link.token.slice(-6);
-            return (
-              <li key={link.id} className="flex gap-3 rounded-xl border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
-                <Link
-                  href={`/photos/${link.photo.id}`}
-                  className="block size-20 shrink-0 overflow-hidden rounded-lg bg-zinc-200 bg-cover dark:bg-zinc-800"
-                  style={{ backgroundImage: placeholder(link.photo.thumbhash) }}
-                >
-                  {/* eslint-disable-next-line @next/next/no-img-element -- bytes come straight from storage, not through Next's optimizer */}
-                  <img src={link.photo.thumbUrl} alt={link.photo.name} width={link.photo.width} height={link.photo.height} loading="lazy" decoding="async" className="size-full object-cover" />
-                </Link>
-                <div className="min-w-0 flex-1">
-                  <p className="truncate text-sm font-medium" title={link.photo.name}>
-                    {link.photo.name}
-                  </p>
-                  <p className="truncate font-mono text-xs text-zinc-500 dark:text-zinc-400" title={url}>
-                    …/s/{link.token.slice(0, 10)}…{suffix}
-                  </p>
-                  <div className="mt-1.5">
-                    <ShareLinkDetails link={link} />
-                  </div>
-                  <div className="mt-2 flex gap-2">
-                    <CopyButton text={url} label={`Copy link ending ${suffix}`} className="px-3 py-1.5" />
-                    <Button variant="secondary" onClick={() => revoke(link)} disabled={pending} aria-label={`Revoke link ending ${suffix}`} className="px-3 py-1.5">
-                      Revoke
-                    </Button>
-                  </div>
-                </div>
-              </li>
-            );
-          })}
+          {links.map((link) => (
+            <li key={link.id} className="flex gap-3 rounded-xl border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
+              <Link
+                href={`/photos/${link.photo.id}`}
+                className="block size-20 shrink-0 overflow-hidden rounded-lg bg-zinc-200 bg-cover dark:bg-zinc-800"
+                style={{ backgroundImage: placeholder(link.photo.thumbhash) }}
+              >
+                {/* eslint-disable-next-line @next/next/no-img-element -- bytes come straight from storage, not through Next's optimizer */}
+                <img src={link.photo.thumbUrl} alt={link.photo.name} width={link.photo.width} height={link.photo.height} loading="lazy" decoding="async" className="size-full object-cover" />
+              </Link>
+              <div className="min-w-0 flex-1">
+                <p className="truncate text-sm font-medium" title={link.photo.name}>
+                  {link.photo.name}
+                </p>
+                <ShareLinkItem link={link} appUrl={appUrl} onRevoke={() => revoke(link)} revoking={pending} addressColor="text-zinc-500" />
+              </div>
+            </li>
+          ))}
         </ul>
       )}
     </>

@@ -6,38 +6,16 @@
  * one sweeper run: 0 lost photos, 0 orphans.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startWorld, type World } from "../security/support/world";
+import type { World } from "../security/support/world";
+import { messageFor, startFaultWorld, stopFaultWorld, type DataLayer } from "./support/fault-world";
 
 let world: World;
-let lib: {
-  data: typeof import("../security/support/data");
-  invariants: typeof import("./support/invariants");
-  uploads: typeof import("@/lib/photos/uploads");
-  processing: typeof import("@/lib/photos/processing");
-  deletion: typeof import("@/lib/photos/delete");
-  actions: typeof import("@/lib/actions/result");
-  storage: typeof import("@/lib/storage");
-  db: typeof import("@/lib/db").db;
-};
+let lib: DataLayer;
 let owner: string;
 let jpeg: Buffer;
 
 beforeAll(async () => {
-  world = await startWorld({ name: "faults-storage", s3Port: 0 });
-  // lib/env.ts reads process.env once, at import: load the data layer only now, pointed at this world.
-  Object.assign(process.env, world.env);
-  lib = {
-    data: await import("../security/support/data"),
-    invariants: await import("./support/invariants"),
-    uploads: await import("@/lib/photos/uploads"),
-    processing: await import("@/lib/photos/processing"),
-    deletion: await import("@/lib/photos/delete"),
-    actions: await import("@/lib/actions/result"),
-    storage: await import("@/lib/storage"),
-    db: (await import("@/lib/db")).db,
-  };
-  owner = (await lib.data.createUser("storage-faults")).id;
-  jpeg = lib.data.fixture("camera-gps-landscape.jpg");
+  ({ world, lib, owner, jpeg } = await startFaultWorld({ name: "faults-storage", s3Port: 0 }, "storage-faults"));
 });
 
 afterEach(async () => {
@@ -45,10 +23,7 @@ afterEach(async () => {
   if (!(await storageAnswers())) await world.startS3();
 });
 
-afterAll(async () => {
-  await lib?.db.$disconnect();
-  await world?.stop();
-});
+afterAll(() => stopFaultWorld({ world, lib }));
 
 async function storageAnswers() {
   try {
@@ -59,17 +34,6 @@ async function storageAnswers() {
   }
 }
 
-/** What the action wrapper would send the browser for this failure. */
-async function messageFor(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, "expected the call to fail").toBeDefined();
-  const result = lib.actions.toActionError(error);
-  return result.ok ? "" : result.error.message;
-}
-
 async function presignOne(size = jpeg.length) {
   const [plan] = await lib.uploads.createUploads(owner, [{ name: "photo.jpg", type: "image/jpeg", size }]);
   if (!plan?.ok) throw new Error(`presign refused: ${JSON.stringify(plan)}`);
@@ -78,13 +42,6 @@ async function presignOne(size = jpeg.length) {
 
 async function endsReady(photoId: string) {
   expect(await lib.db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "READY" });
-}
-
-async function recoveredCleanly() {
-  await lib.invariants.runSweeper(lib.invariants.afterAllGracePeriods());
-  const intact = await lib.invariants.expectNothingLost();
-  await lib.invariants.expectNoOrphans();
-  return intact;
 }
 
 describe("storage down", () => {
@@ -108,7 +65,7 @@ describe("storage down", () => {
     expect((await lib.uploads.completeUpload(owner, plan.photoId)).status).toBe("PROCESSING");
     await lib.processing.processPhoto(plan.photoId);
     await endsReady(plan.photoId);
-    expect(await recoveredCleanly()).toBeGreaterThanOrEqual(1);
+    expect(await lib.invariants.expectRecoveredCleanly()).toBeGreaterThanOrEqual(1);
   });
 
   it("during complete: the person is told the upload is kept; completing again after recovery finishes it", async () => {
@@ -122,7 +79,7 @@ describe("storage down", () => {
     expect((await lib.uploads.completeUpload(owner, plan.photoId)).status).toBe("PROCESSING");
     await lib.processing.processPhoto(plan.photoId);
     await endsReady(plan.photoId);
-    await recoveredCleanly();
+    await lib.invariants.expectRecoveredCleanly();
   });
 
   it("during processing: the photo stays PROCESSING (not FAILED), and the sweeper finishes it once storage is back", async () => {
@@ -137,7 +94,7 @@ describe("storage down", () => {
     const report = await lib.invariants.runSweeper(new Date(Date.now() + 11 * 60_000));
     expect(report.staleProcessing).toBe(1);
     await endsReady(plan.photoId);
-    await recoveredCleanly();
+    await lib.invariants.expectRecoveredCleanly();
   });
 
   it("during delete: the photo is gone for the person at once; its objects go when storage is back", async () => {
@@ -153,7 +110,7 @@ describe("storage down", () => {
     for (const key of [photo.originalKey, photo.thumbKey!, photo.largeKey!]) {
       expect(await lib.storage.getStorage().head(key)).toBeUndefined();
     }
-    await recoveredCleanly();
+    await lib.invariants.expectRecoveredCleanly();
   });
 
   it("during cancel: the upload disappears for the person; the bytes that already landed are removed by the sweeper", async () => {
@@ -168,6 +125,6 @@ describe("storage down", () => {
     const report = await lib.invariants.runSweeper(lib.invariants.afterAllGracePeriods());
     expect(report.orphanObjects).toBe(1);
     expect(await lib.storage.getStorage().head(key!)).toBeUndefined();
-    await recoveredCleanly();
+    await lib.invariants.expectRecoveredCleanly();
   });
 });

@@ -40,6 +40,14 @@ export async function expectNoOrphans() {
   expect(await sweep({ fix: false, now: afterAllGracePeriods() })).toEqual(NOTHING_TO_SWEEP);
 }
 
+/** After the service is back: one sweeper run past every grace period, then nothing lost and no orphans. Returns how many READY photos are intact. */
+export async function expectRecoveredCleanly(): Promise<number> {
+  await runSweeper(afterAllGracePeriods());
+  const intact = await expectNothingLost();
+  await expectNoOrphans();
+  return intact;
+}
+
 /** One run of the sweeper as the periodic job does it, dated `now` (default: real time). */
 export function runSweeper(now?: Date) {
   return sweep({ fix: true, now });

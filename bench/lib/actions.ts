@@ -1,10 +1,12 @@
 // Calls the app's server actions over HTTP the way a browser does: a POST to a
 // page with the action's id in `Next-Action` and the arguments encoded as React
 // encodes a reply (a JSON array for plain values), answered in React's flight
-// format. Ids come from the build's server-reference manifest.
+// format (both sides of that wire format live in tests/security/support/flight.ts,
+// shared with the security tests). Ids come from the build's server-reference manifest.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { decodeActionResult, encodeActionArgs } from "../../tests/security/support/flight";
 import { DIST_DIR, ROOT } from "./services";
 
 type Manifest = { node: Record<string, { filename?: string; exportedName?: string }> };
@@ -17,67 +19,6 @@ export function readActionIds(distDir = path.join(ROOT, DIST_DIR)): Map<string, 
     if (entry.filename && entry.exportedName) ids.set(`${entry.filename}#${entry.exportedName}`, id);
   }
   return ids;
-}
-
-/**
- * Decodes the rows of a flight response ("<hex id>:<json>" lines, or
- * "<hex id>:T<hex length>,<text>" for long strings) and returns the action's
- * result. Handles the value kinds our actions return: JSON, references to other
- * rows ("$@1", "$1"), escaped dollars ("$$"), undefined and dates.
- */
-export function decodeActionResponse(body: Buffer): unknown {
-  const rows = new Map<number, string>();
-  const COLON = 0x3a;
-  const COMMA = 0x2c;
-  const NEWLINE = 0x0a;
-  let offset = 0;
-  while (offset < body.length) {
-    const colon = body.indexOf(COLON, offset);
-    if (colon < 0) break;
-    const id = parseInt(body.subarray(offset, colon).toString("latin1"), 16);
-    if (body[colon + 1] === 0x54 /* T */) {
-      // Text row: the length (hex) counts UTF-8 bytes, and no newline follows.
-      const comma = body.indexOf(COMMA, colon);
-      const length = parseInt(body.subarray(colon + 2, comma).toString("latin1"), 16);
-      rows.set(id, JSON.stringify(body.subarray(comma + 1, comma + 1 + length).toString("utf8")));
-      offset = comma + 1 + length;
-      continue;
-    }
-    const newline = body.indexOf(NEWLINE, colon);
-    const end = newline < 0 ? body.length : newline;
-    rows.set(id, body.subarray(colon + 1, end).toString("utf8"));
-    offset = end + 1;
-  }
-  const parsed = new Map<number, unknown>();
-  const row = (id: number): unknown => {
-    if (!parsed.has(id)) {
-      const text = rows.get(id);
-      if (text === undefined) throw new Error(`flight row ${id} missing in ${body.subarray(0, 300).toString()}`);
-      parsed.set(id, revive(JSON.parse(text)));
-    }
-    return parsed.get(id);
-  };
-  const revive = (value: unknown): unknown => {
-    if (typeof value === "string" && value.startsWith("$")) {
-      if (value.startsWith("$$")) return value.slice(1);
-      if (value === "$undefined") return undefined;
-      if (value.startsWith("$D")) return new Date(value.slice(2));
-      if (value.startsWith("$n")) return BigInt(value.slice(2));
-      if (value.startsWith("$@")) return row(parseInt(value.slice(2), 16));
-      if (/^\$[0-9a-f]+$/.test(value)) return row(parseInt(value.slice(1), 16));
-      throw new Error(`flight value ${value} is not one this decoder knows`);
-    }
-    if (Array.isArray(value)) return value.map(revive);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
-    return value;
-  };
-  const root = row(0) as { a?: unknown };
-  return root.a;
-}
-
-/** A browser's reply encoding of plain arguments: JSON, with strings that start with "$" escaped. */
-export function encodeActionArgs(args: unknown[]): string {
-  return JSON.stringify(args, (_key, value: unknown) => (typeof value === "string" && value.startsWith("$") ? `$${value}` : value));
 }
 
 export interface ActionClientOptions {
@@ -147,7 +88,7 @@ export class ActionClient {
               return reject(new Error(`${exportName}: HTTP ${response.statusCode} ${payload.subarray(0, 300).toString()}`));
             }
             try {
-              resolve({ result: decodeActionResponse(payload) as T, requestBodyBytes: body.length });
+              resolve({ result: decodeActionResult(payload) as T, requestBodyBytes: body.length });
             } catch (error) {
               reject(error);
             }

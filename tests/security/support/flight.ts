@@ -50,7 +50,7 @@ export function decodeActionResult(body: Buffer): unknown {
   const rows = parseRows(body);
   const resolve = (id: number): unknown => {
     const row = rows.get(id);
-    if (!row) throw new Error(`RSC row ${id} is missing`);
+    if (!row) throw new Error(`RSC row ${id} is missing in ${body.subarray(0, 300).toString()}`);
     if (row.kind === "error") throw new Error(`the action threw: ${row.text}`);
     if (row.kind === "text") return row.text;
     return revive(JSON.parse(row.text));

@@ -1,20 +1,30 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
+import { securityHeaders } from "@/lib/security/headers";
+
+// Pages anyone may open: sign-in/up, share links, and the API (its handlers answer 401 themselves).
+const PUBLIC_PATH = /^\/(sign-in|sign-up|s\/|api\/|favicon\.ico|robots\.txt|icon)/;
 
 /**
- * Optimistic redirect only: a visitor with no session cookie goes to sign-in and
- * comes back afterwards. The real check (is the session valid, is this photo
- * yours) happens in every page, action and route handler.
+ * Two jobs, for every request but Next's static files: the security headers (from the running
+ * configuration, see lib/security/headers.ts), and an optimistic redirect of a visitor with no
+ * session cookie to sign-in, who comes back afterwards. The real check (is the session valid,
+ * is this photo yours) happens in every page, action and route handler.
  */
 export function proxy(request: NextRequest) {
-  if (getSessionCookie(request)) return NextResponse.next();
-  const signIn = new URL("/sign-in", request.url);
   const { pathname, search } = request.nextUrl;
-  if (pathname !== "/") signIn.searchParams.set("next", `${pathname}${search}`);
-  return NextResponse.redirect(signIn);
+  let response: NextResponse;
+  if (PUBLIC_PATH.test(pathname) || getSessionCookie(request)) {
+    response = NextResponse.next();
+  } else {
+    const signIn = new URL("/sign-in", request.url);
+    if (pathname !== "/") signIn.searchParams.set("next", `${pathname}${search}`);
+    response = NextResponse.redirect(signIn);
+  }
+  for (const [name, value] of securityHeaders(pathname, process.env)) response.headers.set(name, value);
+  return response;
 }
 
 export const config = {
-  // Public: auth pages and API, share pages, health, Next's assets.
-  matcher: ["/((?!sign-in|sign-up|s/|api/|_next/|favicon.ico|robots.txt|icon).*)"],
+  matcher: ["/((?!_next/static|_next/image).*)"],
 };

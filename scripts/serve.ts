@@ -6,7 +6,7 @@
  *   tsx scripts/serve.ts start|dev [--port 3000]
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadEnvConfig } from "@next/env";
 import { startStack, writeRunningStack, clearRunningStack } from "./embedded/stack";
@@ -37,26 +37,6 @@ function buildIsStale(): boolean {
   return ["app", "components", "lib", "public", "proxy.ts", "next.config.js", "package-lock.json", "prisma/schema.prisma"].some(newer);
 }
 
-/**
- * Next freezes the response headers of next.config.js into the build, and some of
- * them come from the configuration (the CSP names the storage origin; HSTS depends
- * on APP_URL): a build made for other settings would block images or uploads.
- */
-async function builtHeadersDiffer(env: NodeJS.ProcessEnv): Promise<boolean> {
-  const manifest = path.join(root, env.NEXT_DIST_DIR || ".next", "routes-manifest.json");
-  if (!existsSync(manifest)) return true;
-  type Rule = { headers: { key: string; value: string }[] };
-  const built = new Set(
-    (JSON.parse(readFileSync(manifest, "utf8")) as { headers: Rule[] }).headers.flatMap((r) => r.headers.map((h) => `${h.key}: ${h.value}`)),
-  );
-  // next.config.js reads process.env, as it does under `next build`; the launcher hands this same env to Next anyway.
-  Object.assign(process.env, env);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- next.config.js is CommonJS, loaded the way Next loads it
-  const config = require(path.join(root, "next.config.js")) as { headers?: () => Promise<Rule[]> };
-  const wanted = (await config.headers?.()) ?? [];
-  return wanted.some((r) => r.headers.some((h) => !built.has(`${h.key}: ${h.value}`)));
-}
-
 async function main() {
   const stack = await startStack({ dataDir: path.join(root, ".data"), appUrl });
   const env = { ...process.env, ...stack.env, APP_URL: appUrl, PORT: port };
@@ -83,7 +63,7 @@ async function main() {
     `Snapshelf: ${stack.started.length ? `using ${stack.started.join(" and ")}, data in .data/` : "using the configured database and storage"}`,
   );
 
-  if (mode === "start" && (buildIsStale() || (await builtHeadersDiffer(env)))) {
+  if (mode === "start" && buildIsStale()) {
     console.log("Snapshelf: building the app (first start or changed sources)…");
     const build = spawnSync(process.execPath, [nextBin, "build"], { env, stdio: "inherit" });
     if (build.status !== 0) {

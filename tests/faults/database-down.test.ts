@@ -16,7 +16,7 @@ let jpeg: Buffer;
 let databaseUp = true;
 
 beforeAll(async () => {
-  ({ world, lib, owner, jpeg } = await startFaultWorld({ name: "faults-db", s3Port: 0, persistentDatabase: true }, "db-faults"));
+  ({ world, lib, owner, jpeg } = await startFaultWorld({ name: "faults-db", persistentDatabase: true }, "db-faults"));
 });
 
 afterEach(async () => {

@@ -15,7 +15,7 @@ let owner: string;
 let jpeg: Buffer;
 
 beforeAll(async () => {
-  ({ world, lib, owner, jpeg } = await startFaultWorld({ name: "faults-storage", s3Port: 0 }, "storage-faults"));
+  ({ world, lib, owner, jpeg } = await startFaultWorld({ name: "faults-storage" }, "storage-faults"));
 });
 
 afterEach(async () => {

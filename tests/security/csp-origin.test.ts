@@ -1,30 +1,15 @@
 /**
- * next.config.js names exactly one storage origin in the CSP (img-src, connect-src).
+ * The CSP (lib/security/headers.ts) names exactly one storage origin (img-src, connect-src).
  * It must be the origin of the URLs lib/storage really hands to browsers, for every
  * kind of configuration, or uploads and images break in production only.
  */
-import { createRequire } from "node:module";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { securityHeaders } from "@/lib/security/headers";
 import { createAzureDriver } from "@/lib/storage/azure";
 import { createS3Driver } from "@/lib/storage/s3";
 
-const require = createRequire(import.meta.url);
-type Rule = { source: string; headers: { key: string; value: string }[] };
-const nextConfig = require("../../next.config.js") as { headers: () => Promise<Rule[]> };
-
-const saved = { ...process.env };
-afterEach(() => {
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  Object.assign(process.env, saved);
-});
-
 async function headersFor(env: Record<string, string | undefined>, path = "/") {
-  for (const key of Object.keys(process.env)) if (/^(S3_|AZURE_|STORAGE_DRIVER$|APP_URL$)/.test(key)) delete process.env[key];
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
-  const rules = await nextConfig.headers();
-  // Next applies every matching rule in order; a later value for the same header wins.
-  const matching = rules.filter((rule) => rule.source === "/:path*" || (rule.source === "/s/:path*" && path.startsWith("/s/")));
-  return new Map(matching.flatMap((rule) => rule.headers.map((h) => [h.key, h.value] as const)));
+  return new Map(securityHeaders(path, env));
 }
 
 function directive(csp: string, name: string): string[] {

@@ -2,10 +2,6 @@
  * A database and a bucket of a test's own: embedded PostgreSQL (PGlite) and the
  * embedded S3 on 127.0.0.1, migrated, empty. Suites that stop services, count
  * every orphan in the bucket or crash the app need a world nobody else writes to.
- *
- * The S3 port is fixed per run (derived from E2E_PORT): the app's CSP names the
- * storage origin and Next freezes it into the build, so a stable origin lets every
- * suite and bench/load.ts reuse one build in WORLD_DIST_DIR.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
@@ -17,11 +13,13 @@ import { startEmbeddedS3, type EmbeddedS3 } from "../../../scripts/embedded/s3";
 import { migrate } from "../../../scripts/embedded/stack";
 
 const basePort = Number(process.env.E2E_PORT ?? 3204);
-export const WORLD_S3_PORT = 15_000 + basePort;
 /** The app port the security and fault suites prefer (one file at a time uses it); a free one when taken. */
 const WORLD_APP_PORT = basePort + 90;
-/** Per test run (NEXT_DIST_DIR differs between runs sharing a checkout): two builds never share a folder. */
-export const WORLD_DIST_DIR = `${process.env.NEXT_DIST_DIR || ".next"}-world`;
+/**
+ * The build the app servers of a test run start from: the end-to-end suite's, since the app reads its
+ * configuration (storage origin included) at run time. Runs sharing a checkout set NEXT_DIST_DIR apart.
+ */
+export const WORLD_DIST_DIR = process.env.NEXT_DIST_DIR || ".next";
 
 export interface World {
   /** DATABASE_URL, S3_*, BETTER_AUTH_SECRET: hand them to the app server or to lib code. */
@@ -45,7 +43,6 @@ export interface WorldOptions {
   name: string;
   /** Keep the embedded database on disk, so it can be stopped and started again (database outages). */
   persistentDatabase?: boolean;
-  s3Port?: number;
   /**
    * A PostgreSQL server on 127.0.0.1 to use instead of the embedded one (e.g.
    * postgresql://postgres@127.0.0.1:5432/postgres): a throwaway database is created
@@ -66,11 +63,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
 
   const server = options.postgresServer ? await createServerDatabase(options.postgresServer, options.name) : undefined;
   let pg = server ?? (await startEmbeddedPostgres({ dataDir: pgDir, port: 0 }));
-  let s3 = await startEmbeddedS3({ dir: s3Dir, port: options.s3Port ?? WORLD_S3_PORT, allowedOrigins }).catch((error: unknown) => {
-    // Another run holds the fixed port: any port works, the app just gets a build of its own.
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") return startEmbeddedS3({ dir: s3Dir, port: 0, allowedOrigins });
-    throw error;
-  });
+  let s3 = await startEmbeddedS3({ dir: s3Dir, port: 0, allowedOrigins });
   const env: Record<string, string> = {
     DATABASE_URL: pg.url,
     // PGlite answers one query at a time; a real server takes a real pool.

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import pLimit from "p-limit";
+import { PARTS_IN_FLIGHT, PARTS_PER_SIGNING } from "../lib/upload-client/send-file";
 import { ActionClient, GALLERY_ACTIONS } from "./lib/actions";
 import { streamRequest } from "./lib/http-client";
 import { ResourceMeter, treeRssBytes } from "./lib/proc";
@@ -62,8 +63,6 @@ interface Plan {
 type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 // The browser uploader's own settings (lib/upload-client/send-file.ts, components/photos/upload-provider.tsx).
-const PARTS_IN_FLIGHT = 3;
-const PARTS_PER_SIGNING = 6;
 const FILES_PER_CREATE_CALL = 100;
 
 /** A file of random bytes that no sniffer mistakes for an image (see the report: it ends FAILED after verification). */

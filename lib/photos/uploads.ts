@@ -10,6 +10,7 @@ import { ALLOWED_IMAGE_TYPES, isAllowedType } from "@/lib/images/formats";
 import { formatBytes } from "@/lib/utils";
 import { sanitizeDisplayName } from "./display-name";
 import { originalKey } from "./keys";
+import { partCountFor, partLength, partSizeFor } from "./parts";
 import { uploadFileSchema } from "./schemas";
 import { failPhoto } from "./processing";
 
@@ -59,7 +60,7 @@ export async function createUploads(ownerId: string, files: unknown[]): Promise<
       if (row.sizeBytes >= env.MULTIPART_THRESHOLD_BYTES) {
         const uploadId = await storage.createMultipart(row.originalKey, { contentType: row.contentType });
         await db.photo.update({ where: { id: row.id }, data: { multipartUploadId: uploadId } });
-        plans.push({ ok: true, index, photoId: row.id, mode: "multipart", partSize: env.MULTIPART_PART_BYTES, partCount: partCount(row.sizeBytes), uploadedParts: [] });
+        plans.push({ ok: true, index, photoId: row.id, mode: "multipart", partSize: partSize(row.sizeBytes), partCount: partCount(row.sizeBytes), uploadedParts: [] });
       } else {
         const request = await storage.presignPut(row.originalKey, {
           contentType: row.contentType,
@@ -77,7 +78,8 @@ export async function createUploads(ownerId: string, files: unknown[]): Promise<
   return plans.sort((a, b) => a.index - b.index);
 }
 
-const partCount = (size: number) => Math.ceil(size / env.MULTIPART_PART_BYTES);
+const partSize = (size: number) => partSizeFor(size, env.MULTIPART_PART_BYTES);
+const partCount = (size: number) => partCountFor(size, env.MULTIPART_PART_BYTES);
 
 /**
  * Creates the rows inside one transaction that holds a per-owner lock, so two
@@ -119,7 +121,7 @@ async function resumePlan(ownerId: string, index: number, file: { size: number; 
     index,
     photoId: photo.id,
     mode: "multipart",
-    partSize: env.MULTIPART_PART_BYTES,
+    partSize: partSize(Number(photo.sizeBytes)),
     partCount: partCount(Number(photo.sizeBytes)),
     uploadedParts: parts.map((p) => p.partNumber),
   };
@@ -141,7 +143,7 @@ export async function signParts(ownerId: string, photoId: string, partNumbers: n
   return Promise.all(
     partNumbers.map(async (partNumber) => {
       if (partNumber > total) throw new AppError("invalid_input", "That part is past the end of the file.");
-      const contentLength = Math.min(env.MULTIPART_PART_BYTES, size - (partNumber - 1) * env.MULTIPART_PART_BYTES);
+      const contentLength = partLength(size, env.MULTIPART_PART_BYTES, partNumber);
       const request = await storage.presignPart(photo.originalKey, photo.multipartUploadId, partNumber, {
         contentLength,
         expiresInSeconds: env.UPLOAD_URL_TTL_SECONDS,

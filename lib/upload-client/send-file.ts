@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import pRetry from "p-retry";
 import type { SignedRequest } from "@/lib/storage/types";
-import { putToStorage } from "./put";
+import { putToStorage, StorageHttpError } from "./put";
 
 export type SendPlan =
   | { mode: "single"; photoId: string; request: SignedRequest }
@@ -15,8 +15,10 @@ export interface SendOptions {
   signParts: (photoId: string, partNumbers: number[]) => Promise<{ partNumber: number; request: SignedRequest }[]>;
 }
 
-const PARTS_IN_FLIGHT = 3;
-const PARTS_PER_SIGNING = 6;
+export const PARTS_IN_FLIGHT = 3;
+// The server keeps a file to at most 64 parts, so a big file is signed in four calls or fewer.
+// On a slow link the last URLs of a batch can expire before their turn: see sendPart.
+export const PARTS_PER_SIGNING = 16;
 
 /** Network drops, 5xx, 408 and 429 are retried with backoff (0.5 s, 1 s, 2 s, 4 s); a 403 is not. */
 function withRetry<T>(attempt: () => Promise<T>, signal: AbortSignal) {
@@ -44,25 +46,28 @@ export async function sendFile(file: File, plan: SendPlan, options: SendOptions)
 
   const missing = Array.from({ length: plan.partCount }, (_, i) => i + 1).filter((n) => !plan.uploadedParts.includes(n));
   const limit = pLimit(PARTS_IN_FLIGHT);
+  const sendPart = async (partNumber: number, request: SignedRequest) => {
+    const body = partBytes(partNumber);
+    const onPartProgress = (loaded: number) => {
+      inFlight.set(partNumber, loaded);
+      report();
+    };
+    try {
+      await withRetry(() => putToStorage(request, body, onPartProgress, options.signal), options.signal);
+    } catch (error) {
+      // 403 is what storage answers for an expired URL: sign this part afresh, once.
+      if (!(error instanceof StorageHttpError && error.status === 403)) throw error;
+      const [fresh] = await options.signParts(plan.photoId, [partNumber]);
+      if (!fresh) throw error;
+      await withRetry(() => putToStorage(fresh.request, body, onPartProgress, options.signal), options.signal);
+    }
+    inFlight.delete(partNumber);
+    done += body.size;
+    report();
+  };
+
   for (let start = 0; start < missing.length; start += PARTS_PER_SIGNING) {
-    const batch = missing.slice(start, start + PARTS_PER_SIGNING);
-    const signed = await options.signParts(plan.photoId, batch);
-    await Promise.all(
-      signed.map(({ partNumber, request }) =>
-        limit(async () => {
-          const body = partBytes(partNumber);
-          await withRetry(async () => {
-            // A fresh signature per attempt would be safer for long outages, but the URL lives for minutes.
-            await putToStorage(request, body, (loaded) => {
-              inFlight.set(partNumber, loaded);
-              report();
-            }, options.signal);
-          }, options.signal);
-          inFlight.delete(partNumber);
-          done += body.size;
-          report();
-        }),
-      ),
-    );
+    const signed = await options.signParts(plan.photoId, missing.slice(start, start + PARTS_PER_SIGNING));
+    await Promise.all(signed.map(({ partNumber, request }) => limit(() => sendPart(partNumber, request))));
   }
 }

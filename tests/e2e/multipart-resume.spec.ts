@@ -86,3 +86,36 @@ test("a large photo goes multipart, survives a reload half-way, and resumes with
   await page.getByRole("img", { name: "panorama.png" }).click();
   await expect(page.getByText(`${width} × ${height} px`)).toBeVisible();
 });
+
+test("a part whose signed URL has expired by its turn is signed again, and the upload completes", async ({ page }) => {
+  test.setTimeout(180_000);
+  const account = newAccount("expired-part");
+  await signUpThroughApi(page.request, account);
+  const { bytes } = await noisyPng(THRESHOLD + PART_BYTES);
+  const file = path.join(dir, "late.png");
+  await writeFile(file, bytes);
+
+  // Storage's answer to a URL past its X-Amz-Expires (or an expired SAS), for part 2's first attempt only.
+  const urlsTried: string[] = [];
+  let refused = false;
+  await page.route(`${storageOrigin()}/**`, async (route) => {
+    const request = route.request();
+    if (request.method() !== "PUT" || partNumberOf(request.url()) !== 2) return route.continue();
+    urlsTried.push(request.url());
+    if (refused) return route.continue();
+    refused = true;
+    await route.fulfill({
+      status: 403,
+      headers: { "Access-Control-Allow-Origin": new URL(page.url()).origin, "Content-Type": "application/xml" },
+      body: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+    });
+  });
+
+  await page.goto("/");
+  await chooseFiles(page, file);
+  await expect(uploadSummary(page)).toHaveText("1 of 1 uploaded", { timeout: 120_000 });
+  await expectThumbnailLoaded(page, "late.png");
+  // A 403 is not retried as such (it would fail the same way): the part went again only because it was signed again.
+  expect(urlsTried).toHaveLength(2);
+  expect(await photoRowsOf(account.email)).toEqual([{ displayName: "late.png", status: "READY", multipartUploadId: null }]);
+});

@@ -1,22 +1,9 @@
-"use client";
+import { signOutAction } from "@/app/(auth)/actions";
+import { SignOutButton } from "./sign-out-button";
 
-import { useRouter } from "next/navigation";
-import { useTransition } from "react";
-import { authClient } from "@/lib/auth/client";
-
+/** A <details> menu: it opens without JavaScript, and signing out is a plain form post. */
 export function UserMenu({ name, email }: { name: string; email: string }) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
   const initial = (name.trim()[0] ?? email[0] ?? "?").toUpperCase();
-
-  function signOut() {
-    startTransition(async () => {
-      await authClient.signOut();
-      router.replace("/sign-in");
-      router.refresh();
-    });
-  }
-
   return (
     <details className="group relative">
       <summary
@@ -30,14 +17,9 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
       </summary>
       <div className="absolute right-0 z-30 mt-2 w-56 rounded-xl border border-zinc-200 bg-white p-2 shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
         <p className="truncate px-2 py-1.5 text-xs text-zinc-500 dark:text-zinc-400">{email}</p>
-        <button
-          type="button"
-          onClick={signOut}
-          disabled={pending}
-          className="w-full rounded-lg px-2 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
-        >
-          {pending ? "Signing out…" : "Sign out"}
-        </button>
+        <form action={signOutAction}>
+          <SignOutButton />
+        </form>
       </div>
     </details>
   );

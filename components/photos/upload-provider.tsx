@@ -6,7 +6,7 @@ import { cancelUploadAction, completeUploadAction, createUploadsAction, deletePh
 import type { PhotoTile } from "@/lib/photos/queries";
 import { checkFile } from "@/lib/upload-client/check-file";
 import { forgetUpload, recallUpload, rememberUpload } from "@/lib/upload-client/resume-store";
-import { sendFile, type SendPlan } from "@/lib/upload-client/send-file";
+import type { SendPlan } from "@/lib/upload-client/send-file";
 
 export type UploadStatus = "queued" | "uploading" | "verifying" | "processing" | "done" | "error";
 
@@ -74,6 +74,8 @@ export function UploadProvider({
       update(key, { status: "uploading", photoId: plan.photoId });
       if (plan.mode === "multipart") rememberUpload(file, plan.photoId);
       try {
+        // Loaded on first upload: most visits to the gallery send nothing, and should not download the sender.
+        const { sendFile } = await import("@/lib/upload-client/send-file");
         await sendFile(file, plan, {
           signal: controller.signal,
           onProgress: (loaded) => update(key, { loaded }),

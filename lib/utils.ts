@@ -1,9 +1,7 @@
-import { clsx, type ClassValue } from "clsx";
-import { twMerge } from "tailwind-merge";
+import { clsx } from "clsx";
 
-export function cn(...inputs: ClassValue[]) {
-  return twMerge(clsx(inputs));
-}
+/** Joins class names, skipping falsy ones. Conflicting utilities are avoided by design (see components/ui/button.tsx), not merged. */
+export const cn = clsx;
 
 /**
  * Only same-site paths may be returned to after sign-in (no open redirect to another

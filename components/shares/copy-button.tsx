@@ -22,7 +22,7 @@ function copyWithSelection(text: string): boolean {
 }
 
 /** Copies `text` in one click and says so, both on the button and to screen readers. */
-export function CopyButton({ text, label = "Copy link", className }: { text: string; label?: string; className?: string }) {
+export function CopyButton({ text, label = "Copy link", size, className }: { text: string; label?: string; size?: "md" | "sm"; className?: string }) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -42,7 +42,7 @@ export function CopyButton({ text, label = "Copy link", className }: { text: str
 
   return (
     <>
-      <button type="button" onClick={copy} aria-label={label} className={buttonClasses("secondary", className)}>
+      <button type="button" onClick={copy} aria-label={label} className={buttonClasses("secondary", className, size)}>
         {state === "copied" ? "Copied" : "Copy"}
       </button>
       <span aria-live="polite" className="sr-only">

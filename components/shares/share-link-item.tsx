@@ -33,8 +33,8 @@ export function ShareLinkItem({
         <ShareLinkDetails link={link} />
       </div>
       <div className="mt-2 flex gap-2">
-        <CopyButton text={url} label={`Copy link ending ${suffix}`} className="px-3 py-1.5" />
-        <Button variant="secondary" onClick={onRevoke} disabled={revoking} aria-label={`Revoke link ending ${suffix}`} className="px-3 py-1.5">
+        <CopyButton text={url} label={`Copy link ending ${suffix}`} size="sm" />
+        <Button variant="secondary" onClick={onRevoke} disabled={revoking} aria-label={`Revoke link ending ${suffix}`} size="sm">
           Revoke
         </Button>
       </div>

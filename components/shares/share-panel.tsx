@@ -146,7 +146,7 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
           Active links <span className="font-normal text-zinc-500">({links.length})</span>
         </h3>
         {links.length > 0 ? (
-          <Button variant="ghost" onClick={revokeAll} disabled={pending} className="px-2 py-1 text-red-600 dark:text-red-400">
+          <Button variant="dangerGhost" size="xs" onClick={revokeAll} disabled={pending}>
             Revoke all
           </Button>
         ) : null}

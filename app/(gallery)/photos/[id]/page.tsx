@@ -14,7 +14,7 @@ import { isAppError } from "@/lib/errors";
 import { ALLOWED_IMAGE_TYPES, isAllowedType } from "@/lib/images/formats";
 import { getNeighbours, getPhotoOrThrow, imageUrl } from "@/lib/photos/queries";
 import { listShareLinksForPhoto } from "@/lib/shares/queries";
-import { cn, formatBytes } from "@/lib/utils";
+import { formatBytes } from "@/lib/utils";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -33,8 +33,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { photo } = await loadPhoto((await params).id);
   return { title: photo.displayName };
 }
-
-const navClasses = "px-3 py-1.5";
 
 export default async function PhotoPage({ params }: Props) {
   const { user, photo } = await loadPhoto((await params).id);
@@ -61,7 +59,7 @@ export default async function PhotoPage({ params }: Props) {
     <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_21rem]">
       <div className="min-w-0">
         <div className="mb-3 flex items-center justify-between gap-3">
-          <Link href="/" className={buttonClasses("ghost", navClasses)}>
+          <Link href="/" className={buttonClasses("ghost", undefined, "sm")}>
             <span aria-hidden="true">←</span> All photos
           </Link>
           <nav aria-label="Neighbouring photos" className="flex gap-2">
@@ -106,13 +104,13 @@ function NeighbourLink({ href, rel, label, name }: { href: string | null; rel: "
   const text = rel === "prev" ? <><span aria-hidden="true">←</span> {label}</> : <>{label} <span aria-hidden="true">→</span></>;
   if (!href) {
     return (
-      <span aria-disabled="true" className={buttonClasses("secondary", cn(navClasses, "cursor-not-allowed opacity-40"))}>
+      <span aria-disabled="true" className={buttonClasses("secondary", "cursor-not-allowed opacity-40", "sm")}>
         {text}
       </span>
     );
   }
   return (
-    <Link href={href} rel={rel} title={name} aria-label={`${label} photo${name ? `: ${name}` : ""}`} className={buttonClasses("secondary", navClasses)}>
+    <Link href={href} rel={rel} title={name} aria-label={`${label} photo${name ? `: ${name}` : ""}`} className={buttonClasses("secondary", undefined, "sm")}>
       {text}
     </Link>
   );

@@ -8,7 +8,10 @@
  *   3. end-to-end tests (Playwright, Debian's Chromium) against `next start`
  *
  * Ends with one line "N passed, N failed, N skipped" over all three.
- *   tsx scripts/test.ts [--only unit|integration|e2e]... [-- extra args for the runners]
+ *   tsx scripts/test.ts [--only unit|integration|e2e]... [-- args for the runner]
+ *
+ * Arguments after `--` go to the runner of the one suite chosen with --only, e.g.
+ *   npm test -- --only e2e -- tests/e2e/gallery.spec.ts --repeat-each 5
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -24,6 +27,11 @@ const resultsDir = path.resolve(process.env.TEST_REPORTS_DIR ?? "test-reports");
 const args = process.argv.slice(2);
 const only = args.flatMap((a, i) => (a === "--only" ? [args[i + 1] as Suite] : []));
 const wanted = (suite: Suite) => only.length === 0 || only.includes(suite);
+const runnerArgs = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
+if (runnerArgs.length > 0 && only.length !== 1) {
+  console.error("Arguments after -- go to one runner: choose its suite with a single --only.");
+  process.exit(2);
+}
 
 function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
@@ -102,7 +110,7 @@ async function main() {
 
   if (wanted("unit")) {
     const out = path.join(resultsDir, "unit.json");
-    const code = await run(process.execPath, [vitest, "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], baseEnv);
+    const code = await run(process.execPath, [vitest, "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...runnerArgs], baseEnv);
     add("unit", vitestCounts(out), code);
   }
 
@@ -114,13 +122,13 @@ async function main() {
     try {
       if (wanted("integration")) {
         const out = path.join(resultsDir, "integration.json");
-        const code = await run(process.execPath, [vitest, "run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
+        const code = await run(process.execPath, [vitest, "run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...runnerArgs], env);
         add("integration", vitestCounts(out), code);
       }
       if (wanted("e2e")) {
         const out = path.join(resultsDir, "e2e.json");
         const playwright = path.join(root, "node_modules", "@playwright", "test", "cli.js");
-        const code = await run(process.execPath, [playwright, "test"], env);
+        const code = await run(process.execPath, [playwright, "test", ...runnerArgs], env);
         add("e2e", playwrightCounts(out), code);
       }
     } finally {

@@ -177,11 +177,15 @@ describe("a deep page at 10,000 photos", () => {
     await db.$executeRawUnsafe('ANALYZE "Photo"');
   }, 180_000);
 
+  // Half-way down, as page 1,000 of a big library is. (Not near the very end: there so few rows are left that
+  // a bitmap scan plus a top-N sort of them is a fine plan too, and PGlite sometimes picked it.)
+  const DEEP_ROW = ROWS / 2;
+
   async function deepCursor() {
     const [row] = await db.photo.findMany({
       where: { ownerId: owner, status: "READY" },
       orderBy: [{ sortAt: "desc" }, { id: "desc" }],
-      skip: ROWS - 100,
+      skip: DEEP_ROW,
       take: 1,
       select: { id: true, sortAt: true },
     });
@@ -211,7 +215,7 @@ describe("a deep page at 10,000 photos", () => {
       const [a, b] = [median(first.map((r) => r[key])), median(deep.map((r) => r[key]))];
       return `${a.toFixed(1)} ms vs ${b.toFixed(1)} ms (ratio ${(b / a).toFixed(2)})`;
     };
-    console.log(`[gallery] ${ROWS} photos, page 1 vs the page at row ${ROWS - 100}: listPhotoPage ${report("total")}; its SQL ${report("sql")}`);
+    console.log(`[gallery] ${ROWS} photos, page 1 vs the page at row ${DEEP_ROW}: listPhotoPage ${report("total")}; its SQL ${report("sql")}`);
   });
 
   it("is an index range scan on the feed index: no Seq Scan, no Sort, no walk from the top", async () => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { DEFAULT_TRUSTED_PROXY_HOPS, TRUSTED_PROXY_HOPS_PATTERN, TRUSTED_PROXY_HOPS_RULE } from "@/lib/security/client-ip";
 
 /**
  * Every setting the server reads, parsed once at import so a bad configuration
@@ -52,6 +53,8 @@ export const envSchema = z
     PRESIGN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     SHARE_PASSWORD_ATTEMPTS_PER_15_MIN: z.coerce.number().int().positive().default(10),
     SHARE_VIEWS_PER_MINUTE: z.coerce.number().int().positive().default(120),
+    /** Which X-Forwarded-For entry the per-address limits trust. Checked here at boot; proxy.ts reads it per request by the same rule. */
+    TRUSTED_PROXY_HOPS: z.string().regex(TRUSTED_PROXY_HOPS_PATTERN, TRUSTED_PROXY_HOPS_RULE).default(DEFAULT_TRUSTED_PROXY_HOPS).transform(Number),
     PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     /** Decompression-bomb guard: images with more pixels are refused before decoding. */
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),

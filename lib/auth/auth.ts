@@ -4,6 +4,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { CLIENT_IP_HEADER } from "@/lib/security/client-ip";
 
 export const PASSWORD_MIN_LENGTH = 8;
 
@@ -33,6 +34,13 @@ export const auth = betterAuth({
       "/sign-in/email": { window: 60, max: env.SIGN_IN_RATE_LIMIT_PER_MINUTE },
       "/sign-up/email": { window: 3600, max: env.SIGN_UP_RATE_LIMIT_PER_HOUR },
     },
+  },
+  // The address proxy.ts worked out from X-Forwarded-For and TRUSTED_PROXY_HOPS, the one our own
+  // limits key on too. Left alone, better-auth trusts X-Forwarded-For only when it holds a single
+  // address: behind a CDN and nginx, or for anyone who sends the header, every visitor would share
+  // one bucket. ("unknown" is not an address either: those visitors share its one bucket.)
+  advanced: {
+    ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
   },
   // Must stay last: lets server actions set the session cookie.
   plugins: [nextCookies()],

@@ -2,7 +2,7 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { isAppError } from "@/lib/errors";
 import { consumeOrThrow } from "@/lib/rate-limit";
-import { clientIpFrom } from "./client-ip";
+import { readClientIp } from "@/lib/security/client-ip";
 import { getPublicShare, type PublicShare } from "./queries";
 import { isShareUnlocked, SHARE_UNLOCK_COOKIE } from "./unlock";
 
@@ -20,7 +20,7 @@ function plain(status: number, text: string) {
  */
 export async function authorizeShareRequest(request: NextRequest, token: string): Promise<{ share: PublicShare } | { response: Response }> {
   try {
-    await consumeOrThrow("shareView", clientIpFrom(request.headers));
+    await consumeOrThrow("shareView", readClientIp(request.headers));
   } catch (error) {
     if (isAppError(error) && error.code === "rate_limited") return { response: plain(429, error.message) };
     throw error;

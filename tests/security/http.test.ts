@@ -4,9 +4,10 @@
  * of its own (support/world.ts), driven like a browser (support/http-session.ts).
  *
  * Without a proxy in front, next start passes a client's X-Forwarded-For through,
- * and the rate limits key on it: each visitor here sends an address of its own so
- * the cases do not share counters. (That is also why production must run behind a
- * proxy that sets the header: see docs/SECURITY.md.)
+ * and at the default TRUSTED_PROXY_HOPS=1 the rate limits key on its right-most
+ * entry: each visitor here sends an address of its own so the cases do not share
+ * counters. (That is also why production must run behind a proxy that sets the
+ * header: see docs/SECURITY.md.)
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,6 +87,28 @@ describe("sign-in (better-auth's limit, HTTP only)", () => {
     expect(attacker.cookies.size).toBe(0);
     // The limit is per address: the owner elsewhere still gets in.
     const owner = new HttpSession(app.url, fakeIp());
+    expect((await owner.signIn(account)).status).toBe(200);
+  });
+
+  it("counts by the right-most X-Forwarded-For entry: a new forged entry to its left (or our own address header) on each attempt does not dodge the limit", async () => {
+    const { account } = await member("forged-chain");
+    const proxySaw = fakeIp();
+    // What a client behind one appending proxy controls: everything left of the proxy's entry,
+    // and any header of its own, here the one proxy.ts hands the address on in.
+    const attempt = (password: string) =>
+      new HttpSession(app.url, `${fakeIp()}, ${fakeIp()}, ${proxySaw}`).request("/api/auth/sign-in/email", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: new URL(app.url).origin, "X-Snapshelf-Client-Ip": fakeIp() },
+        body: JSON.stringify({ email: account.email, password }),
+      });
+    for (let n = 1; n <= 10; n++) {
+      expect((await attempt(`wrong-${n}`)).status, `attempt ${n}`).toBe(401);
+    }
+    expect((await attempt("wrong-11")).status).toBe(429);
+    expect((await attempt(account.password)).status).toBe(429);
+    // Another address behind a proxy (a chain of entries too) is not in that bucket: the owner gets in.
+    // (Reading X-Forwarded-For itself, better-auth put every chain in one shared bucket: 429 here.)
+    const owner = new HttpSession(app.url, `${fakeIp()}, ${fakeIp()}`);
     expect((await owner.signIn(account)).status).toBe(200);
   });
 
@@ -378,6 +401,8 @@ describe("response headers of the running app", () => {
     expect(signIn.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
     expect(signIn.headers.get("strict-transport-security")).toBeNull();
     expect(signIn.headers.get("x-powered-by")).toBeNull();
+    // The address proxy.ts hands on to the app stays inside: no trace of it, or of how Next passed it, in the response.
+    expect([...signIn.headers.keys()].filter((name) => name.includes("client-ip") || name.startsWith("x-middleware"))).toEqual([]);
     const api = await visitor.request("/api/health");
     expect(api.headers.get("x-content-type-options")).toBe("nosniff");
     const share = await visitor.request(`/s/${randomToken()}`);

@@ -4,7 +4,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { toActionError } from "@/lib/actions/result";
 import { consumeOrThrow } from "@/lib/rate-limit";
-import { clientIpFrom } from "@/lib/shares/client-ip";
+import { readClientIp } from "@/lib/security/client-ip";
 import { checkSharePassword } from "@/lib/shares/queries";
 import { unlockShareSchema } from "@/lib/shares/schemas";
 import { SHARE_UNLOCK_COOKIE, shareUnlockCookieOptions, shareUnlockProof } from "@/lib/shares/unlock";
@@ -21,7 +21,7 @@ export async function unlockShareAction(_previous: UnlockState, form: FormData):
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Enter the password." };
   const { token, password } = parsed.data;
   try {
-    await consumeOrThrow("sharePassword", `${token}:${clientIpFrom(await headers())}`);
+    await consumeOrThrow("sharePassword", `${token}:${readClientIp(await headers())}`);
     await consumeOrThrow("sharePasswordPerLink", token);
     const unlocked = await checkSharePassword(token, password);
     if (!unlocked) return { error: "That password is not right. Please try again." };

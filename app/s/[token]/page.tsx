@@ -10,7 +10,7 @@ import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { imageUrl } from "@/lib/photos/queries";
 import { consumeOrThrow } from "@/lib/rate-limit";
-import { clientIpFrom } from "@/lib/shares/client-ip";
+import { readClientIp } from "@/lib/security/client-ip";
 import { shareUrl } from "@/lib/shares/expiry";
 import { recordShareView } from "@/lib/shares/mutations";
 import { getPublicShare, type PublicShare } from "@/lib/shares/queries";
@@ -55,7 +55,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function SharePage({ params }: Props) {
   const { token } = await params;
   try {
-    await consumeOrThrow("shareView", clientIpFrom(await headers()));
+    await consumeOrThrow("shareView", readClientIp(await headers()));
   } catch (error) {
     if (isAppError(error) && error.code === "rate_limited") return <TooManyRequests message={error.message} />;
     throw error;

@@ -12,6 +12,8 @@ import type { ProcessingRow } from "./processing";
 import { lineChart, siTick, type Series } from "./lib/svg";
 import { formatBytes, GiB, median, MiB, sig, type MachineInfo } from "./lib/stats";
 import { perGb, type UploadCellResult } from "./upload";
+import { MAX_PARTS } from "../lib/photos/parts";
+import { PARTS_IN_FLIGHT, PARTS_PER_SIGNING } from "../lib/upload-client/send-file";
 
 export interface BenchResults {
   quick: boolean;
@@ -204,8 +206,8 @@ alternating order, in the same run. **proxy** = \`bench/baselines/express-multer
 exactly as their READMEs set them up (key \`\${Date.now()}-\${originalname}\`, answers with the object's location, no limits,
 no tuning). **direct** = our app as \`npm start\` runs it (Next.js production server, ${r.serverDatabase ?? "PostgreSQL"}),
 driven over HTTP the way the browser's uploader does it: \`createUploadsAction\` for up to 100 files per call, then a PUT
-of each file straight to storage with the signed URL (multipart with 8 MiB parts, 3 in flight, parts signed 6 at a time
-through \`signPartsAction\`, above 32 MiB), then \`completeUploadAction\`. Each server sits behind the same byte-counting TCP
+of each file straight to storage with the signed URL (multipart above 32 MiB: parts of 8 MiB, or larger so that a file
+takes at most ${MAX_PARTS}, ${PARTS_IN_FLIGHT} in flight, signed ${PARTS_PER_SIGNING} at a time through \`signPartsAction\`), then \`completeUploadAction\`. Each server sits behind the same byte-counting TCP
 relay; in the direct flow the PUTs to storage cross an identical relay, so both pay the same extra hop for bulk bytes.
 CPU = user + system time of the server process and its children from \`/proc/<pid>/stat\`; peak RSS = the kernel's
 high-water mark (VmHWM, reset before each cell); idle RSS before the runs: proxy ${idle("proxy")}, direct ${idle("direct")}.
@@ -339,7 +341,7 @@ the cursor the gallery would hold there; "checked" = its first photo is the one 
 "query" = the SQL the data layer sends (captured from Prisma by bench/lib/feed-sql.ts calling \`listPhotoPage\`), run through \`pg\`. p50 / p95 in ms.${(() => {
   const raw = r.presign?.find((row) => row.ratioToRaw === undefined);
   return raw
-    ? `\nFor scale: the AWS SDK's \`getSignedUrl\` ran at ${sig(raw.urlsPerSecond)}/s in section 2, so signing a page's 60 thumbnail URLs alone takes about ${sig((60 / raw.urlsPerSecond) * 1000)} ms of one core.`
+    ? `\nFor scale: with the AWS SDK's \`getSignedUrl\` (${sig(raw.urlsPerSecond)}/s in section 2) a page's 60 thumbnail URLs would take about ${sig((60 / raw.urlsPerSecond) * 1000)} ms of one core; lib/storage/s3-url-signer.ts signs them with the SDK's presigner on a prebuilt request for about a ninth of that.`
     : "";
 })()}
 

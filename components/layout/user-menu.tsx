@@ -1,7 +1,9 @@
-import { signOutAction } from "@/app/(auth)/actions";
-import { SignOutButton } from "./sign-out-button";
+"use client";
 
-/** A <details> menu: it opens without JavaScript, and signing out is a plain form post. */
+import { useFormStatus } from "react-dom";
+import { signOutAction } from "@/app/(auth)/actions";
+
+/** A <details> menu: it opens without JavaScript, and signing out is a plain form post to a server action. */
 export function UserMenu({ name, email }: { name: string; email: string }) {
   const initial = (name.trim()[0] ?? email[0] ?? "?").toUpperCase();
   return (
@@ -22,5 +24,18 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
         </form>
       </div>
     </details>
+  );
+}
+
+function SignOutButton() {
+  const { pending } = useFormStatus();
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      className="w-full rounded-lg px-2 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
+    >
+      {pending ? "Signing out…" : "Sign out"}
+    </button>
   );
 }

@@ -90,6 +90,29 @@ test("however far one scrolls, the page holds a bounded number of tiles", async 
   expect((await thumbNames(page)).length).toBeLessThanOrEqual(200);
 });
 
+test("a photo keeps its place on the page while the rows above it turn into spacers", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUpWithPhotos(page, 240);
+  await page.goto("/");
+  await expect(thumbs(page).first()).toBeVisible();
+  await page.evaluate(() => window.scrollTo(0, 2500));
+  await page.waitForTimeout(300);
+
+  // The first photo in view, and where it sits in the document, step after step while rows
+  // (month headers among them) scroll out above and are replaced by a spacer of their height.
+  const name = await thumbs(page).evaluateAll((images) => images.find((img) => img.getBoundingClientRect().top > 0)?.getAttribute("alt"));
+  expect(name).toBeTruthy();
+  const placeOf = () => page.getByRole("img", { name: name! }).evaluate((img) => Math.round(img.getBoundingClientRect().top + window.scrollY));
+  const first = await placeOf();
+  const places: number[] = [];
+  for (let step = 0; step < 8; step++) {
+    await page.evaluate(() => window.scrollBy(0, 80));
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    places.push(await placeOf());
+  }
+  expect(places.every((y) => Math.abs(y - first) <= 1), `${name} at ${first}, then ${places.join(", ")}`).toBe(true);
+});
+
 /** Sums layout shifts not caused by input (what CLS counts), with the nodes that moved. */
 function observeLayoutShifts() {
   const w = window as unknown as { layoutShift: { total: number; shifts: { value: number; nodes: string[] }[] } };

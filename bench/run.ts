@@ -17,7 +17,6 @@ import { ActionClient } from "./lib/actions";
 import { machineInfo, GiB, MiB } from "./lib/stats";
 import {
   createRealDatabase,
-  freePort,
   migrateDatabase,
   ROOT,
   s3Env,
@@ -32,6 +31,7 @@ import {
   stopChild,
   type AppServer,
 } from "./lib/services";
+import { freePort } from "../scripts/ports";
 import { runPresignBench } from "./presign";
 import { runFeedBench, seedDemo, type FeedRow } from "./feed";
 import { runBrowserBench } from "./browser";

@@ -18,30 +18,19 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright";
 import sharp from "sharp";
 import playwrightConfig from "../playwright.config";
 import { startStack, type Stack } from "./embedded/stack";
+import { freePort } from "./ports";
 
 const root = process.cwd();
 const outDir = path.join(root, "docs", "screenshots");
 const fixtures = path.join(root, "tests", "fixtures", "photos");
 const MAX_PNG_BYTES = 400 * 1024;
 const ACCOUNT = { name: "Alex Rivera", email: "alex@example.com", password: "correct horse battery" };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Fresh services whatever the environment says: screenshots must never touch real data. */
 async function startServices(dataDir: string, appUrl: string): Promise<Stack> {

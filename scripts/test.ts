@@ -15,9 +15,9 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { startStack } from "./embedded/stack";
+import { freePort } from "./ports";
 
 type Suite = "unit" | "integration" | "e2e";
 type Counts = { passed: number; failed: number; skipped: number };
@@ -64,20 +64,6 @@ function playwrightCounts(file: string): Counts | undefined {
   return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
 }
 
-/** The preferred port when it is free, else any free one (another run may hold 3100). */
-function freePort(preferred: number): Promise<number> {
-  const tryPort = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        const { port: bound } = server.address() as net.AddressInfo;
-        server.close(() => resolve(bound));
-      });
-    });
-  return tryPort(preferred).catch(() => tryPort(0));
-}
-
 async function main() {
   const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
   const add = (suite: string, counts: Counts | undefined, exitCode: number) => {
@@ -92,6 +78,7 @@ async function main() {
 
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
+  // 3100 unless another run holds it.
   const e2ePort = process.env.E2E_PORT ?? String(await freePort(3100));
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,

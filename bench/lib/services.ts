@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import pg from "pg";
@@ -149,17 +148,6 @@ export async function createRealDatabase(name = `snapshelf_bench_${process.pid}`
 
 export async function migrateDatabase(databaseUrl: string): Promise<void> {
   await migrate({ DATABASE_URL: databaseUrl });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {

@@ -11,13 +11,13 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/scripts/embedded/postgres";
+import { freePort } from "@/scripts/ports";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ADMIN_URL = process.env.MIGRATION_TEST_PG_URL || undefined;
@@ -211,7 +211,7 @@ describe("migrate deploy on the embedded PGlite", () => {
 
 describe("migrate deploy without a database", () => {
   it("fails with one line naming the address, never the password", async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const run = await migrate(["deploy"], { DATABASE_URL: `postgresql://app:s3cr3t-pw@127.0.0.1:${port}/snapshelf` });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
@@ -219,17 +219,6 @@ describe("migrate deploy without a database", () => {
   }, SLOW);
 });
 
-/** A port nothing listens on: bind one, then let it go. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // --- create --------------------------------------------------------------------
 

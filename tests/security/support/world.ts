@@ -5,12 +5,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import pgDriver from "pg";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../../scripts/embedded/postgres";
 import { startEmbeddedS3, type EmbeddedS3 } from "../../../scripts/embedded/s3";
 import { migrate } from "../../../scripts/embedded/stack";
+import { freePort } from "../../../scripts/ports";
 
 const basePort = Number(process.env.E2E_PORT ?? 3204);
 /** The app port the security and fault suites prefer (one file at a time uses it); a free one when taken. */
@@ -56,7 +56,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const pgDir = options.persistentDatabase ? path.join(dataDir, "db") : "memory://";
-  const appPort = (await portIsFree(WORLD_APP_PORT)) ? WORLD_APP_PORT : await freePort();
+  const appPort = await freePort(WORLD_APP_PORT);
   const appUrl = `http://127.0.0.1:${appPort}`;
   const allowedOrigins = [appUrl];
   const s3Dir = path.join(dataDir, "s3");
@@ -140,21 +140,3 @@ async function createServerDatabase(serverUrl: string, name: string): Promise<Em
   };
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}

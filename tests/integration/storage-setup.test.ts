@@ -5,7 +5,6 @@
  * first start; the result is then checked through the storage's own API and a browser-
  * style preflight and upload.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -19,6 +18,7 @@ import { createS3Client, createS3Driver, type S3DriverConfig } from "@/lib/stora
 import { browserCorsRule, gcsCorsInstructions, gcsCorsJson, SetupError, setupS3Bucket } from "@/lib/storage/setup";
 import { startAzurite, type EmbeddedAzurite } from "@/scripts/embedded/azurite";
 import { startEmbeddedS3, type EmbeddedS3 } from "@/scripts/embedded/s3";
+import { runServerScript } from "../helpers/run-script";
 
 const APP_URL = "http://localhost:4321";
 const OTHER_ORIGIN = "http://elsewhere.example";
@@ -46,18 +46,8 @@ function storageSetup(env: Record<string, string>): Promise<{ code: number | nul
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(S3_|AZURE_|STORAGE_|DATABASE_|BETTER_AUTH_|APP_URL$)/.test(name)),
   );
-  return new Promise((resolve, reject) => {
-    // = `npm run storage:setup` (tsx --conditions=react-server), minus npm's start-up.
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/storage-setup.ts"], {
-      env: { ...inherited, APP_URL, ...env } as unknown as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, output }));
-  });
+  // = `npm run storage:setup`
+  return runServerScript("scripts/storage-setup.ts", [], { ...inherited, APP_URL, ...env } as unknown as NodeJS.ProcessEnv);
 }
 
 const s3Config = (bucket: string, secret: string = s3.secretAccessKey): S3DriverConfig => ({

@@ -4,7 +4,6 @@
  * purpose through the real upload path or straight in storage, then found, repaired,
  * and found again no more. `now` looks a day ahead instead of waiting for grace periods.
  */
-import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +16,7 @@ import { sweep, withSweeperLease, type SweepReport } from "@/lib/sweeper";
 import { findInconsistencies } from "@/lib/sweeper/find";
 import { removeExpiredUpload } from "@/lib/sweeper/repair";
 import { createUser, removeSeededUsers } from "../helpers/seed";
+import { runServerScript } from "../helpers/run-script";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ZERO: SweepReport = { expiredPending: 0, staleProcessing: 0, pendingDeletions: 0, staleMultipart: 0, orphanObjects: 0, missingObjects: 0 };
@@ -65,18 +65,8 @@ async function strandedMultipart(ownerId: string) {
 
 /** Runs the real CLI in a child process with this worker's DATABASE_URL and storage settings. */
 function storageCheck(...args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    // = `npx tsx --conditions=react-server scripts/storage-check.ts` (npm run storage:check), minus npx's start-up.
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/storage-check.ts", ...args], {
-      env: { ...process.env, SWEEPER_INTERVAL_SECONDS: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, output }));
-  });
+  // = `npm run storage:check`
+  return runServerScript("scripts/storage-check.ts", args, { ...process.env, SWEEPER_INTERVAL_SECONDS: "0" });
 }
 
 /** The counts table the CLI prints ("  expiredPending     2"). */

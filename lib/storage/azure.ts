@@ -81,6 +81,9 @@ export function createBlobServiceClient(config: Omit<AzureDriverConfig, "contain
   return new BlobServiceClient(blobEndpoint(config), new StorageSharedKeyCredential(config.account, config.accountKey));
 }
 
+/** Long enough for storage to read a large source blob during a server-side copy. */
+const COPY_SOURCE_SAS_SECONDS = 3600;
+
 export function createAzureDriver(config: AzureDriverConfig): StorageDriver {
   const credential = new StorageSharedKeyCredential(config.account, config.accountKey);
   const endpoint = blobEndpoint(config);
@@ -213,6 +216,13 @@ export function createAzureDriver(config: AzureDriverConfig): StorageDriver {
       // The SAS depends only on its fields, so a rounded `signedAt` gives the same URL all window long.
       const disposition = downloadName === undefined ? undefined : attachmentDisposition(downloadName);
       return sasUrl(key, READ_PERMISSIONS, expiry(expiresInSeconds, signedAt), disposition);
+    },
+
+    async copy(fromKey, toKey) {
+      // Within one account the copy is done by storage itself; the source URL needs a short read SAS.
+      const source = sasUrl(fromKey, READ_PERMISSIONS, expiry(COPY_SOURCE_SAS_SECONDS));
+      const poller = await blob(toKey).beginCopyFromURL(source);
+      await poller.pollUntilDone();
     },
 
     async delete(key) {

@@ -112,6 +112,12 @@ export function createMemoryDriver(): MemoryDriver {
       return url(key, `expires=${expiresInSeconds}&at=${at}${name}`);
     },
 
+    async copy(fromKey, toKey) {
+      const o = objects.get(fromKey);
+      if (!o) throw Object.assign(new Error(`NoSuchKey ${fromKey}`), { name: "NoSuchKey" });
+      objects.set(toKey, { body: Buffer.from(o.body), contentType: o.contentType, lastModified: new Date() });
+    },
+
     async delete(key) {
       objects.delete(key);
     },

@@ -2,6 +2,7 @@ import "server-only";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -193,6 +194,12 @@ export function createS3Driver(config: S3DriverConfig): StorageDriver {
         expiresInSeconds,
         signedAt,
       });
+    },
+
+    async copy(fromKey, toKey) {
+      // CopySource is "bucket/key", URL-encoded per segment like the key in a request path.
+      const source = `${Bucket}/${fromKey.split("/").map(encodeURIComponent).join("/")}`;
+      await client.send(new CopyObjectCommand({ Bucket, Key: toKey, CopySource: source, MetadataDirective: "COPY" }));
     },
 
     async delete(key) {

@@ -56,6 +56,11 @@ export interface StorageDriver {
    * can be cached; the URL then expires `expiresInSeconds` after `signedAt`, not after now.
    */
   presignGet(key: string, opts: { expiresInSeconds: number; downloadName?: string; signedAt?: Date }): Promise<string>;
+  /**
+   * Server-side copy within the bucket (no bytes pass through the app); the copy keeps the
+   * source's content type. Rejects when the source is missing.
+   */
+  copy(fromKey: string, toKey: string): Promise<void>;
   /** Idempotent: deleting a missing object succeeds. */
   delete(key: string): Promise<void>;
   list(prefix: string): AsyncIterable<ObjectInfo>;

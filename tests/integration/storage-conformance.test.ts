@@ -281,6 +281,15 @@ function conformance(target: Target) {
       await driver.abortMultipart(k, uploadId);
     });
 
+    it("copies an object inside the bucket, keeping its bytes and type", async () => {
+      const body = randomBytes(3 * MiB + 17);
+      await driver.put(key("copy/from"), body, { contentType: "image/jpeg" });
+      await driver.copy(key("copy/from"), key("copy/to é+1"));
+      expect(await driver.getBytes(key("copy/to é+1"))).toEqual(body);
+      expect((await driver.head(key("copy/to é+1")))?.contentType).toBe("image/jpeg");
+      await Promise.all([driver.delete(key("copy/from")), driver.delete(key("copy/to é+1"))]);
+    });
+
     it("puts, reads, presigns reads, lists by prefix and deletes idempotently", async () => {
       const a = randomBytes(2000);
       const b = Buffer.from("second");

@@ -6,17 +6,27 @@ export const cn = clsx;
 /**
  * Only same-site paths may be returned to after sign-in (no open redirect to another
  * origin). Resolved the way the browser will resolve it — URL parsing drops tabs and
- * newlines and reads "\\" as "/", so "/\t/evil.example" means "//evil.example" — and
- * returned normalised, so what was checked is exactly what is followed.
+ * newlines, reads "\\" as "/" and removes dot segments, so "/\t/evil.example" and
+ * "/.//evil.example" both come out as "//evil.example" — and returned normalised, so what
+ * was checked is exactly what is followed. A normalised path that starts with "//" is
+ * refused: the browser would read it as another host.
  */
 export function safeReturnPath(value: string | null | undefined, fallback = "/"): string {
   if (!value || !value.startsWith("/")) return fallback;
-  const base = "http://same-origin.invalid";
+  const resolved = resolveOnSameOrigin(value);
+  if (resolved === undefined || resolved.startsWith("//")) return fallback;
+  // What the browser gets must read the same when it resolves it again.
+  return resolveOnSameOrigin(resolved) === resolved ? resolved : fallback;
+}
+
+const SAME_ORIGIN = "http://same-origin.invalid";
+
+function resolveOnSameOrigin(path: string): string | undefined {
   try {
-    const url = new URL(value, base);
-    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
+    const url = new URL(path, SAME_ORIGIN);
+    return url.origin === SAME_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : undefined;
   } catch {
-    return fallback;
+    return undefined;
   }
 }
 

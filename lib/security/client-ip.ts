@@ -8,6 +8,8 @@
  * the TRUSTED_PROXY_HOPS-th from the right (docs/SECURITY.md).
  */
 
+import ipaddr from "ipaddr.js";
+
 /** Set by proxy.ts on every request, overwriting whatever a client sent under this name. */
 export const CLIENT_IP_HEADER = "x-snapshelf-client-ip";
 
@@ -38,7 +40,27 @@ export function trustedProxyHops(value: string | undefined): number {
 export function clientIpFrom(headers: Headers, trustedHops: number): string {
   if (trustedHops === 0) return UNKNOWN_CLIENT;
   const entries = headers.get("x-forwarded-for")?.split(",") ?? [];
-  return entries.at(-trustedHops)?.trim() || UNKNOWN_CLIENT;
+  const entry = entries.at(-trustedHops)?.trim();
+  return entry ? rateLimitKeyOf(entry) : UNKNOWN_CLIENT;
+}
+
+/** Bits of an IPv6 address that name one subscriber: ISPs hand each one at least a /64. */
+export const IPV6_SUBSCRIBER_PREFIX = 64;
+
+/**
+ * The key one visitor's requests share. An IPv6 visitor is given a whole /64 (often far more)
+ * and can pick a new address in it for every request, so IPv6 addresses count by their /64;
+ * an IPv4 address written as IPv6 (::ffff:203.0.113.7) counts as that IPv4 address. An entry
+ * that is not a bare address (e.g. "203.0.113.7:4711" from a proxy that adds the port) is kept
+ * as it is, as before. The key of a /64 is its first address (2001:db8:aa:bb::), not CIDR
+ * notation: better-auth reads the same header and takes only a valid address as a key.
+ */
+export function rateLimitKeyOf(address: string): string {
+  // Four-part decimal only: ipaddr.js would also read "12345" or "0x7f.1" as IPv4, which no proxy writes.
+  if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !ipaddr.IPv6.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === "ipv4") return parsed.toString();
+  return ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/${IPV6_SUBSCRIBER_PREFIX}`).toString();
 }
 
 /** The address proxy.ts worked out for this request. */

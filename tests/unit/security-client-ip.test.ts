@@ -39,10 +39,25 @@ describe("client address for rate limits", () => {
     expect(clientIpFrom(forwardedFor("6.6.6.6,203.0.113.7,198.51.100.20"), 2)).toBe("203.0.113.7");
   });
 
-  it("keeps IPv6 addresses whole (their colons are not separators)", () => {
-    expect(clientIpFrom(forwardedFor("2001:db8::1"), 1)).toBe("2001:db8::1");
-    expect(clientIpFrom(forwardedFor("::1, 2001:db8:85a3::8a2e:370:7334"), 1)).toBe("2001:db8:85a3::8a2e:370:7334");
-    expect(clientIpFrom(forwardedFor("6.6.6.6, ::ffff:203.0.113.7, 2001:db8::20"), 2)).toBe("::ffff:203.0.113.7");
+  it("keeps IPv6 addresses whole (their colons are not separators) and counts each by its /64", () => {
+    expect(clientIpFrom(forwardedFor("2001:db8::1"), 1)).toBe("2001:db8::");
+    expect(clientIpFrom(forwardedFor("::1, 2001:db8:85a3::8a2e:370:7334"), 1)).toBe("2001:db8:85a3::");
+    expect(clientIpFrom(forwardedFor("6.6.6.6, ::ffff:203.0.113.7, 2001:db8::20"), 2)).toBe("203.0.113.7");
+  });
+
+  it("gives every address of one IPv6 /64 the same key, and neighbouring /64s different ones", () => {
+    const sameSubscriber = ["2001:db8:aa:bb::1", "2001:0DB8:00aa:00bb:ffff:ffff:ffff:ffff", "2001:db8:aa:bb:1234:5678:9abc:def0", "2001:db8:aa:bb::"];
+    const keys = new Set(sameSubscriber.map((address) => clientIpFrom(forwardedFor(address), 1)));
+    expect([...keys]).toEqual(["2001:db8:aa:bb::"]);
+    expect(clientIpFrom(forwardedFor("2001:db8:aa:bc::1"), 1)).toBe("2001:db8:aa:bc::");
+  });
+
+  it("counts an IPv4 address written as IPv6 as that IPv4 address", () => {
+    expect(clientIpFrom(forwardedFor("::ffff:203.0.113.7"), 1)).toBe(clientIpFrom(forwardedFor("203.0.113.7"), 1));
+  });
+
+  it("keeps an entry that is not a bare address as it is", () => {
+    expect(clientIpFrom(forwardedFor("203.0.113.7:4711"), 1)).toBe("203.0.113.7:4711");
   });
 });
 

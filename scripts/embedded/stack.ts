@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startAzurite } from "./azurite";
 import { startEmbeddedPostgres } from "./postgres";
@@ -40,7 +40,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    mkdirSync(options.dataDir, { recursive: true });
+    // The database, the bucket and the auth secret live here: owner-only, also when an older version made it wider.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700);
 
     if (!isSet(source.BETTER_AUTH_SECRET)) {
       if (source.NODE_ENV === "production" && isSet(source.DATABASE_URL)) {

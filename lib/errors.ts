@@ -21,11 +21,14 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.name = "AppError";
+    this.retryAfterMs = options?.retryAfterMs;
   }
+  /** For `rate_limited`: when the same call will be accepted again, so a client can wait instead of giving up. */
+  readonly retryAfterMs?: number;
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -29,7 +29,7 @@ export async function consumeOrThrow(name: LimitName, key: string, points = 1): 
   } catch (rejection) {
     if (rejection instanceof RateLimiterRes) {
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new AppError("rate_limited", `Too many requests. Please try again in ${seconds} s.`);
+      throw new AppError("rate_limited", `Too many requests. Please try again in ${seconds} s.`, { retryAfterMs: rejection.msBeforeNext });
     }
     throw rejection;
   }

@@ -7,10 +7,15 @@ import { getSessionUser, type SessionUser } from "@/lib/auth/session";
  * Server actions return errors as values: a thrown error reaches the browser only
  * as an opaque "Minified React error", and we want a sentence a person can act on.
  */
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode | "internal"; message: string } };
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: ErrorCode | "internal"; message: string; retryAfterMs?: number } };
 
 export function toActionError(error: unknown): ActionResult<never> {
-  if (isAppError(error)) return { ok: false, error: { code: error.code, message: error.message } };
+  if (isAppError(error)) {
+    const retry = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
+    return { ok: false, error: { code: error.code, message: error.message, ...retry } };
+  }
   if (isDependencyUnavailable(error)) {
     console.error("[action] dependency unavailable:", error);
     return { ok: false, error: { code: "unavailable", message: "The service is temporarily unavailable. Please try again in a moment." } };

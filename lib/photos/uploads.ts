@@ -9,26 +9,48 @@ import { sniffImageType, matchesClaimedType } from "@/lib/images/sniff";
 import { ALLOWED_IMAGE_TYPES, isAllowedType } from "@/lib/images/formats";
 import { formatBytes } from "@/lib/utils";
 import { sanitizeDisplayName } from "./display-name";
-import { originalKey } from "./keys";
+import { purgePendingDeletions } from "./delete";
+import { originalKey, uploadKey } from "./keys";
 import { partCountFor, partLength, partSizeFor } from "./parts";
 import { uploadFileSchema } from "./schemas";
 import { failPhoto } from "./processing";
+import { deleteUploadKey, isNoSuchUpload, sealUpload, type SealablePhoto } from "./seal";
 
 export type UploadPlan =
   | { ok: true; index: number; photoId: string; mode: "single"; request: SignedRequest }
+  /** A single PUT whose URL is signed when its turn comes (signUploads), so it cannot expire while it waits. */
+  | { ok: true; index: number; photoId: string; mode: "reserved" }
   | { ok: true; index: number; photoId: string; mode: "multipart"; partSize: number; partCount: number; uploadedParts: number[] }
   | { ok: false; index: number; name: string; message: string };
 
+export type SignedUpload = { ok: true; photoId: string; request: SignedRequest } | { ok: false; photoId: string; message: string };
+
 const SNIFF_BYTES = 4096;
 
+/**
+ * How long a reserved upload waits for its turn before the sweeper may take it. Every
+ * call the page makes while it uploads (signing a file or a part) renews the reservation
+ * of the files still queued behind it, so on an open page this only has to outlast the
+ * longest single file in flight; a page closed mid-drop leaves rows that go after this
+ * (plus the sweeper's grace), together with the quota they held.
+ */
+export const RESERVATION_SECONDS = 60 * 60;
+
 const labelFor = (type: string) => (isAllowedType(type) ? ALLOWED_IMAGE_TYPES[type].label : type);
+const secondsFromNow = (seconds: number) => new Date(Date.now() + seconds * 1000);
+const urlExpiry = () => secondsFromNow(env.UPLOAD_URL_TTL_SECONDS);
+const reservationExpiry = () => secondsFromNow(Math.max(RESERVATION_SECONDS, env.UPLOAD_URL_TTL_SECONDS));
 
 /**
- * One call for a whole drop: validates every file, checks quota and rate limit,
- * creates PENDING rows and returns how each file goes to storage. A file that
- * breaks a rule is refused on its own; the others still go.
+ * One call for (a batch of) a drop: validates every file, checks quota and rate limit,
+ * creates PENDING rows and returns how each file goes to storage. A file that breaks a
+ * rule, or whose resume cannot continue, is refused on its own; the others still go.
+ *
+ * The rate limit counts files, once, here: signing a reserved file's URL later, or its
+ * parts, is not counted again. With `signNow: false` (the browser) single-PUT files are
+ * only reserved, and signed by `signUploads` when their turn comes.
  */
-export async function createUploads(ownerId: string, files: unknown[]): Promise<UploadPlan[]> {
+export async function createUploads(ownerId: string, files: unknown[], { signNow = true }: { signNow?: boolean } = {}): Promise<UploadPlan[]> {
   if (files.length > env.MAX_FILES_PER_BATCH) {
     throw new AppError("invalid_input", `You can upload up to ${env.MAX_FILES_PER_BATCH} photos at once.`);
   }
@@ -57,17 +79,16 @@ export async function createUploads(ownerId: string, files: unknown[]): Promise<
   const storage = getStorage();
   try {
     for (const { index, row } of rows) {
+      const key = uploadKey(ownerId, row.id);
       if (row.sizeBytes >= env.MULTIPART_THRESHOLD_BYTES) {
-        const uploadId = await storage.createMultipart(row.originalKey, { contentType: row.contentType });
+        const uploadId = await storage.createMultipart(key, { contentType: row.contentType });
         await db.photo.update({ where: { id: row.id }, data: { multipartUploadId: uploadId } });
         plans.push({ ok: true, index, photoId: row.id, mode: "multipart", partSize: partSize(row.sizeBytes), partCount: partCount(row.sizeBytes), uploadedParts: [] });
-      } else {
-        const request = await storage.presignPut(row.originalKey, {
-          contentType: row.contentType,
-          contentLength: row.sizeBytes,
-          expiresInSeconds: env.UPLOAD_URL_TTL_SECONDS,
-        });
+      } else if (signNow) {
+        const request = await presignUpload(key, row);
         plans.push({ ok: true, index, photoId: row.id, mode: "single", request });
+      } else {
+        plans.push({ ok: true, index, photoId: row.id, mode: "reserved" });
       }
     }
   } catch (error) {
@@ -77,6 +98,9 @@ export async function createUploads(ownerId: string, files: unknown[]): Promise<
   }
   return plans.sort((a, b) => a.index - b.index);
 }
+
+const presignUpload = (key: string, row: { contentType: string; sizeBytes: number | bigint }) =>
+  getStorage().presignPut(key, { contentType: row.contentType, contentLength: Number(row.sizeBytes), expiresInSeconds: env.UPLOAD_URL_TTL_SECONDS });
 
 const partSize = (size: number) => partSizeFor(size, env.MULTIPART_PART_BYTES);
 const partCount = (size: number) => partCountFor(size, env.MULTIPART_PART_BYTES);
@@ -91,7 +115,7 @@ async function reserveRows(ownerId: string, items: { index: number; file: { name
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`quota:${ownerId}`}))`;
     const usage = await tx.photo.aggregate({ where: { ownerId, status: { not: "FAILED" } }, _sum: { sizeBytes: true } });
     let used = Number(usage._sum.sizeBytes ?? 0);
-    const expiresAt = new Date(Date.now() + env.UPLOAD_URL_TTL_SECONDS * 1000);
+    const expiresAt = reservationExpiry();
     const created = [];
     for (const { index, file } of items) {
       const name = sanitizeDisplayName(file.name);
@@ -110,21 +134,69 @@ async function reserveRows(ownerId: string, items: { index: number; file: { name
   });
 }
 
-/** An interrupted multipart upload of the same file picks up where it stopped. */
-async function resumePlan(ownerId: string, index: number, file: { size: number; type: string; resumePhotoId?: string }): Promise<UploadPlan | undefined> {
+/**
+ * An interrupted multipart upload of the same file picks up where it stopped. When storage
+ * no longer knows the upload: finished (a completion whose answer was lost), the file counts
+ * as fully sent and the browser only completes it; aborted, its row goes and the file starts
+ * afresh. A storage failure refuses this file only.
+ */
+async function resumePlan(ownerId: string, index: number, file: { name: string; size: number; type: string; resumePhotoId?: string }): Promise<UploadPlan | undefined> {
   const photo = await db.photo.findFirst({ where: { id: file.resumePhotoId, ownerId, status: "PENDING" } });
-  if (!photo?.multipartUploadId || Number(photo.sizeBytes) !== file.size || photo.contentType !== file.type) return undefined;
-  const parts = await getStorage().listParts(photo.originalKey, photo.multipartUploadId);
-  await db.photo.update({ where: { id: photo.id }, data: { uploadExpiresAt: new Date(Date.now() + env.UPLOAD_URL_TTL_SECONDS * 1000) } });
-  return {
-    ok: true,
-    index,
-    photoId: photo.id,
-    mode: "multipart",
-    partSize: partSize(Number(photo.sizeBytes)),
-    partCount: partCount(Number(photo.sizeBytes)),
-    uploadedParts: parts.map((p) => p.partNumber),
-  };
+  if (!photo || Number(photo.sizeBytes) !== file.size || photo.contentType !== file.type) return undefined;
+  const size = Number(photo.sizeBytes);
+  const storage = getStorage();
+  const key = uploadKey(ownerId, photo.id);
+  try {
+    let uploadedParts: number[] | undefined;
+    try {
+      if (photo.multipartUploadId) uploadedParts = (await storage.listParts(key, photo.multipartUploadId)).map((p) => p.partNumber);
+    } catch (error) {
+      if (!isNoSuchUpload(error)) throw error;
+    }
+    if (!uploadedParts) {
+      // No upload in progress any more: either the whole file is in storage, or it starts over.
+      const landed = (await storage.head(key)) ?? (await storage.head(photo.originalKey));
+      if (landed?.size !== size) {
+        await cancelUpload(ownerId, photo.id);
+        return undefined;
+      }
+      uploadedParts = Array.from({ length: partCount(size) }, (_, i) => i + 1);
+    }
+    await extendUploads(ownerId, [photo.id], reservationExpiry());
+    return { ok: true, index, photoId: photo.id, mode: "multipart", partSize: partSize(size), partCount: partCount(size), uploadedParts };
+  } catch (error) {
+    console.error(`[uploads] resuming ${photo.id} failed:`, error);
+    return { ok: false, index, name: sanitizeDisplayName(file.name), message: "This upload could not be resumed right now. Please try again in a moment." };
+  }
+}
+
+const laterOf = (a: Date, b: Date) => (a > b ? a : b);
+
+/** Moves the expiry of these PENDING rows forward to `until` (never back). */
+async function extendUploads(ownerId: string, photoIds: string[], until: Date) {
+  if (photoIds.length === 0) return;
+  await db.photo.updateMany({ where: { id: { in: photoIds }, ownerId, status: "PENDING", uploadExpiresAt: { lt: until } }, data: { uploadExpiresAt: until } });
+}
+
+/**
+ * Signs the single PUTs of reserved files whose turn has come (a few at a time, just
+ * before they are sent, or again after storage refused an expired URL). `waitingIds`
+ * are the page's files still queued: their reservations are renewed, so an open page
+ * never loses them to the sweeper. Each file gets its own answer.
+ */
+export async function signUploads(ownerId: string, photoIds: string[], waitingIds: string[] = []): Promise<SignedUpload[]> {
+  const rows = await db.photo.findMany({ where: { id: { in: photoIds }, ownerId, status: "PENDING", multipartUploadId: null } });
+  // The row outlives every URL signed for it: its expiry moves first.
+  await extendUploads(ownerId, rows.map((r) => r.id), urlExpiry());
+  await extendUploads(ownerId, waitingIds, reservationExpiry());
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return Promise.all(
+    photoIds.map(async (photoId): Promise<SignedUpload> => {
+      const row = byId.get(photoId);
+      if (!row) return { ok: false, photoId, message: "This upload is no longer in progress. Please add the photo again." };
+      return { ok: true, photoId, request: await presignUpload(uploadKey(ownerId, photoId), row) };
+    }),
+  );
 }
 
 async function getPendingMultipartOrThrow(ownerId: string, photoId: string) {
@@ -134,20 +206,24 @@ async function getPendingMultipartOrThrow(ownerId: string, photoId: string) {
   return photo as typeof photo & { multipartUploadId: string };
 }
 
-/** Part URLs are signed just before they are sent, a few at a time, each with its exact length. */
-export async function signParts(ownerId: string, photoId: string, partNumbers: number[]): Promise<{ partNumber: number; request: SignedRequest }[]> {
+/**
+ * Part URLs are signed just before they are sent, a few at a time, each with its exact
+ * length. Every signing moves the upload's expiry forward (an upload that keeps sending
+ * is never swept) and renews the reservations of the page's queued files (`waitingIds`).
+ */
+export async function signParts(ownerId: string, photoId: string, partNumbers: number[], waitingIds: string[] = []): Promise<{ partNumber: number; request: SignedRequest }[]> {
   const photo = await getPendingMultipartOrThrow(ownerId, photoId);
   const size = Number(photo.sizeBytes);
   const total = partCount(size);
+  if (partNumbers.some((n) => n > total)) throw new AppError("invalid_input", "That part is past the end of the file.");
+  await extendUploads(ownerId, [photoId], urlExpiry());
+  await extendUploads(ownerId, waitingIds, reservationExpiry());
   const storage = getStorage();
+  const key = uploadKey(ownerId, photoId);
   return Promise.all(
     partNumbers.map(async (partNumber) => {
-      if (partNumber > total) throw new AppError("invalid_input", "That part is past the end of the file.");
       const contentLength = partLength(size, env.MULTIPART_PART_BYTES, partNumber);
-      const request = await storage.presignPart(photo.originalKey, photo.multipartUploadId, partNumber, {
-        contentLength,
-        expiresInSeconds: env.UPLOAD_URL_TTL_SECONDS,
-      });
+      const request = await storage.presignPart(key, photo.multipartUploadId, partNumber, { contentLength, expiresInSeconds: env.UPLOAD_URL_TTL_SECONDS });
       return { partNumber, request };
     }),
   );
@@ -163,11 +239,14 @@ export type UploadOutcome = {
 
 /**
  * The browser says the bytes are in storage. Trust nothing: the object must exist
- * with the signed size (a cut-off PUT can leave a short object) and its first
- * bytes must be the claimed image type. `startedProcessing` means the caller
+ * with the signed size (a cut-off PUT can leave a short object) and the announced
+ * type; it is then copied to the original's key (sealUpload), and the original's
+ * first bytes must be the claimed image type. `startedProcessing` means the caller
  * schedules processing (schedulePhotoProcessing). Calling this twice is harmless:
  * only the call that moves the row out of PENDING does work; the others report the
  * current status (which may be PROCESSING too, so the status alone cannot decide).
+ * A call whose earlier attempt got further (the multipart upload completed, the
+ * original copied) carries on from there.
  */
 export async function completeUpload(ownerId: string, photoId: string): Promise<UploadOutcome> {
   const photo = await db.photo.findFirst({ where: { id: photoId, ownerId } });
@@ -180,47 +259,48 @@ export async function completeUpload(ownerId: string, photoId: string): Promise<
 
   const storage = getStorage();
   try {
-    if (photo.multipartUploadId) {
-      const parts = await storage.listParts(photo.originalKey, photo.multipartUploadId);
-      if (parts.length !== partCount(Number(photo.sizeBytes))) {
-        return await failPhoto(photo, "The upload did not finish: some parts never arrived. Please upload the photo again.");
-      }
-      await storage.completeMultipart(photo.originalKey, photo.multipartUploadId, parts);
-    }
-    const object = await storage.head(photo.originalKey);
-    if (!object) return await failPhoto(photo, "The file never arrived in storage. Please upload it again.");
-    if (object.size !== Number(photo.sizeBytes)) {
-      return await failPhoto(photo, `The upload was incomplete (${formatBytes(object.size)} of ${formatBytes(Number(photo.sizeBytes))}). Please upload it again.`);
-    }
-    // Storage serves the original under the type it stored. S3 signs that type; an Azure SAS
-    // cannot, so a browser could have stored e.g. text/html: only the announced type may stand.
-    if (object.contentType !== photo.contentType) {
-      return await failPhoto(photo, "The file arrived with another type than the one announced. Please upload it again.");
-    }
-    const head = await storage.getBytes(photo.originalKey, { start: 0, end: Math.min(SNIFF_BYTES, object.size) - 1 });
+    const sealed = await sealUpload(photo);
+    if (!sealed.ok) return await rejectUpload(photo, sealed.reason);
+    const head = await storage.getBytes(photo.originalKey, { start: 0, end: Math.min(SNIFF_BYTES, sealed.original.size) - 1 });
     const sniffed = await sniffImageType(head);
-    if (!sniffed) return await failPhoto(photo, "This file is not a photo we can read (its contents are not JPEG, PNG, WebP, GIF, AVIF or HEIC).");
+    if (!sniffed) return await rejectUpload(photo, "This file is not a photo we can read (its contents are not JPEG, PNG, WebP, GIF, AVIF or HEIC).");
     if (!matchesClaimedType(sniffed, photo.contentType)) {
-      return await failPhoto(photo, `This file's contents are ${labelFor(sniffed)}, but it was sent as ${labelFor(photo.contentType)}. Rename it to match and try again.`);
+      return await rejectUpload(photo, `This file's contents are ${labelFor(sniffed)}, but it was sent as ${labelFor(photo.contentType)}. Rename it to match and try again.`);
     }
   } catch (error) {
-    // Storage unreachable mid-check: put the row back so a retry (or the sweeper) can finish it.
-    await db.photo.update({ where: { id: photoId }, data: { status: "PENDING" } });
+    // Storage unreachable mid-check: put the row back, with time for a retry (or the sweeper) to finish it.
+    // Whatever got done stays done (a completed multipart upload's id is already cleared).
+    await db.photo.updateMany({ where: { id: photoId, status: "PROCESSING" }, data: { status: "PENDING", uploadExpiresAt: laterOf(photo.uploadExpiresAt, urlExpiry()) } });
     throw new AppError("unavailable", "Storage is not reachable right now. Your upload is kept; please retry in a moment.", { cause: error });
   }
 
   return { photoId, status: "PROCESSING", failureReason: null, startedProcessing: true };
 }
 
+/** FAILED with the reason; the upload (its key and any multipart upload on it) goes with the rest. */
+async function rejectUpload(photo: SealablePhoto, reason: string) {
+  const key = uploadKey(photo.ownerId, photo.id);
+  if (photo.multipartUploadId) await getStorage().abortMultipart(key, photo.multipartUploadId).catch(() => {});
+  const outcome = await failPhoto({ ...photo, multipartUploadId: null }, reason);
+  await deleteUploadKey(key);
+  return outcome;
+}
+
 /** Stops an upload the person cancelled: aborts a multipart upload and removes whatever landed. */
 export async function cancelUpload(ownerId: string, photoId: string): Promise<void> {
   const photo = await db.photo.findFirst({ where: { id: photoId, ownerId, status: "PENDING" } });
   if (!photo) return;
-  const storage = getStorage();
-  if (photo.multipartUploadId) await storage.abortMultipart(photo.originalKey, photo.multipartUploadId).catch(() => {});
-  await storage.delete(photo.originalKey).catch(() => {});
+  const keys = [uploadKey(ownerId, photoId), photo.originalKey];
+  // Written down with the delete: a storage refusal below leaves them for the sweeper, never forgotten.
+  const removed = await db.$transaction(async (tx) => {
+    const { count } = await tx.photo.deleteMany({ where: { id: photoId, ownerId, status: "PENDING" } });
+    if (count > 0) await tx.pendingDeletion.createMany({ data: keys.map((key) => ({ key })), skipDuplicates: true });
+    return count > 0;
+  });
+  if (!removed) return;
+  if (photo.multipartUploadId) await getStorage().abortMultipart(keys[0]!, photo.multipartUploadId).catch(() => {});
   // A PUT still in flight may land after this; the sweeper removes objects that have no row.
-  await db.photo.deleteMany({ where: { id: photoId, ownerId, status: "PENDING" } });
+  await purgePendingDeletions(keys);
 }
 
 /** Status of the caller's photos still being processed, for the uploader to poll. */

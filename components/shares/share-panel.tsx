@@ -17,7 +17,7 @@ const DEFAULT_EXPIRY: ShareExpiry = "7d";
  */
 export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string; appUrl: string; initialLinks: ShareLinkView[] }) {
   const [links, setLinks] = useState(initialLinks);
-  const [created, setCreated] = useState<ShareLinkView | null>(null);
+  const [created, setCreated] = useState<(ShareLinkView & { token: string }) | null>(null);
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
   const [pending, startTransition] = useTransition();

@@ -6,22 +6,25 @@ import { getPhotoOrThrow } from "@/lib/photos/queries";
 import { expiryDate, type ShareExpiry } from "./expiry";
 import { hashSharePassword } from "./password";
 import { toShareLinkView, type ShareLinkView } from "./queries";
-import { createShareToken } from "./tokens";
+import { sealShareToken } from "./token-copy";
+import { createShareToken, hashShareToken } from "./tokens";
 
-/** A new link to one of the owner's READY photos. */
+/** A new link to one of the owner's READY photos; the token is stored only hashed (and sealed for the owner's copy). */
 export async function createShareLink(
   ownerId: string,
   photoId: string,
   options: { expiresIn: ShareExpiry; password?: string; allowDownload: boolean },
-): Promise<ShareLinkView> {
+): Promise<ShareLinkView & { token: string }> {
   const photo = await getPhotoOrThrow(ownerId, photoId);
   if (photo.status !== "READY") throw new AppError("conflict", "This photo is still being processed. Share it once it shows in your gallery.");
   const passwordHash = options.password ? await hashSharePassword(options.password) : null;
+  const token = createShareToken();
   try {
     const link = await db.shareLink.create({
       data: {
         id: randomUUID(),
-        token: createShareToken(),
+        tokenHash: hashShareToken(token),
+        tokenSealed: sealShareToken(token),
         photoId: photo.id,
         ownerId,
         expiresAt: expiryDate(options.expiresIn),
@@ -29,7 +32,7 @@ export async function createShareLink(
         allowDownload: options.allowDownload,
       },
     });
-    return toShareLinkView(link);
+    return { ...toShareLinkView(link), token };
   } catch (error) {
     // The photo was deleted between the check and the insert.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {

@@ -4,12 +4,14 @@ import { AppError } from "@/lib/errors";
 import type { ShareLink } from "@/lib/generated/prisma/client";
 import { imageUrl } from "@/lib/photos/queries";
 import { verifySharePassword } from "./password";
-import { isShareTokenShaped } from "./tokens";
+import { openShareToken } from "./token-copy";
+import { hashShareToken, isShareTokenShaped } from "./tokens";
 
 /** What the owner's pages see of a link; dates as ISO strings so it can cross into client components. */
 export type ShareLinkView = {
   id: string;
-  token: string;
+  /** The link's token, for the owner to copy; null when no copy opens (made before tokens were hashed, or the secret changed). */
+  token: string | null;
   photoId: string;
   createdAt: string;
   expiresAt: string | null;
@@ -22,7 +24,7 @@ export type ShareLinkView = {
 export function toShareLinkView(link: ShareLink): ShareLinkView {
   return {
     id: link.id,
-    token: link.token,
+    token: openShareToken(link.tokenSealed),
     photoId: link.photoId,
     createdAt: link.createdAt.toISOString(),
     expiresAt: link.expiresAt?.toISOString() ?? null,
@@ -94,14 +96,14 @@ export type PublicShare = {
 export async function getPublicShare(token: string): Promise<PublicShare | undefined> {
   if (!isShareTokenShaped(token)) return undefined;
   const link = await db.shareLink.findFirst({
-    where: { token, ...activeShareWhere(), photo: { status: "READY" } },
+    where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY" } },
     include: { photo: true },
   });
   if (!link?.photo.largeKey) return undefined;
   const { photo } = link;
   return {
     id: link.id,
-    token: link.token,
+    token,
     allowDownload: link.allowDownload,
     hasPassword: link.passwordHash !== null,
     expiresAt: link.expiresAt,
@@ -126,7 +128,7 @@ export async function getPublicShare(token: string): Promise<PublicShare | undef
 export async function checkSharePassword(token: string, password: string): Promise<{ expiresAt: Date | null } | undefined> {
   const link = isShareTokenShaped(token)
     ? await db.shareLink.findFirst({
-        where: { token, ...activeShareWhere(), photo: { status: "READY" } },
+        where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY" } },
         select: { passwordHash: true, expiresAt: true },
       })
     : null;

@@ -60,6 +60,8 @@ export const envSchema = z
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
     /** How often this instance runs the sweeper; 0 turns it off (e.g. when a cron job runs `npm run storage:check -- --fix`). */
     SWEEPER_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+    /** Days a deleted photo stays in Trash, restorable, before it is deleted for good. */
+    TRASH_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   })
   .superRefine((e, ctx) => {
     if (e.STORAGE_DRIVER === "s3") {

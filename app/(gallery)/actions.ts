@@ -4,8 +4,8 @@ import { after } from "next/server";
 import { authedAction } from "@/lib/actions/result";
 import { cancelUpload, completeUpload, createUploads, signParts } from "@/lib/photos/uploads";
 import { createUploadsSchema, photoIdSchema, photoIdsSchema, signPartsSchema } from "@/lib/photos/schemas";
-import { deletePhotos } from "@/lib/photos/delete";
 import { schedulePhotoProcessing } from "@/lib/photos/processing";
+import { moveToTrash } from "@/lib/photos/trash";
 
 // Every action re-checks the session; photo ids are always paired with the caller's id below.
 
@@ -22,5 +22,5 @@ export const completeUploadAction = authedAction(photoIdSchema, async ({ photoId
 
 export const cancelUploadAction = authedAction(photoIdSchema, ({ photoId }, user) => cancelUpload(user.id, photoId));
 
-
-export const deletePhotosAction = authedAction(photoIdsSchema, ({ photoIds }, user) => deletePhotos(user.id, photoIds));
+/** Photos go to Trash (restorable for TRASH_RETENTION_DAYS); an unfinished or failed upload goes at once. */
+export const deletePhotosAction = authedAction(photoIdsSchema, ({ photoIds }, user) => moveToTrash(user.id, photoIds));

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useFormStatus } from "react-dom";
 import { signOutAction } from "@/app/(auth)/actions";
 
@@ -21,6 +22,14 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
       </summary>
       <div className="absolute right-0 z-30 mt-2 w-56 rounded-xl border border-zinc-200 bg-white p-2 shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
         <p className="truncate px-2 py-1.5 text-xs text-zinc-500 dark:text-zinc-400">{email}</p>
+        <Link
+          href="/trash"
+          // A client-side navigation keeps the layout, and with it this <details>, open: close it.
+          onClick={(event) => event.currentTarget.closest("details")?.removeAttribute("open")}
+          className="block rounded-lg px-2 py-1.5 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        >
+          Trash
+        </Link>
         <form action={signOutAction}>
           <SignOutButton />
         </form>

@@ -16,11 +16,13 @@ export function Gallery({
   initialTiles,
   initialCursor,
   maxBytes,
+  trashRetentionDays,
   failed,
 }: {
   initialTiles: PhotoTile[];
   initialCursor: string | null;
   maxBytes: number;
+  trashRetentionDays: number;
   failed: React.ReactNode;
 }) {
   const router = useRouter();
@@ -64,18 +66,20 @@ export function Gallery({
 
   function deleteSelected() {
     const ids = [...selected];
-    if (ids.length === 0 || !window.confirm(`Delete ${ids.length} photo${ids.length === 1 ? "" : "s"}? This cannot be undone.`)) return;
+    const photos = `${ids.length} photo${ids.length === 1 ? "" : "s"}`;
+    const confirmation = `Move ${photos} to Trash? Their share links stop working until you restore them. After ${trashRetentionDays} days in Trash they are deleted for good.`;
+    if (ids.length === 0 || !window.confirm(confirmation)) return;
     startDelete(async () => {
       const result = await deletePhotosAction({ photoIds: ids });
       if (!result.ok) {
         setMessage(result.error.message);
         return;
       }
-      const gone = new Set(result.data.deleted);
+      const gone = new Set([...result.data.trashed, ...result.data.deleted]);
       setTiles((current) => current.filter((t) => !gone.has(t.id)));
       setSelected(new Set());
       setSelecting(false);
-      setMessage(`Deleted ${gone.size} photo${gone.size === 1 ? "" : "s"}.`);
+      setMessage(`Moved ${gone.size} photo${gone.size === 1 ? "" : "s"} to Trash.`);
       router.refresh();
     });
   }

@@ -9,15 +9,17 @@ const subscribe = () => () => {};
  * neither, so the server render (and hydration) uses en-US and UTC, and the client
  * swaps in the viewer's right after: no hydration mismatch, no wrong hour.
  * `wallClock` is for capture times, which are stored as the camera's clock read as
- * UTC (see lib/images/exif.ts) and must never be shifted.
+ * UTC (see lib/images/exif.ts) and must never be shifted. `dateOnly` leaves the time out.
  */
 export function LocalTime({
   iso,
   wallClock = false,
+  dateOnly = false,
   className,
 }: {
   iso: string;
   wallClock?: boolean;
+  dateOnly?: boolean;
   className?: string;
 }) {
   const onClient = useSyncExternalStore(
@@ -28,7 +30,7 @@ export function LocalTime({
   const inUtc = wallClock || !onClient;
   const text = new Intl.DateTimeFormat(onClient ? undefined : "en-US", {
     dateStyle: "medium",
-    timeStyle: "short",
+    ...(dateOnly ? {} : { timeStyle: "short" as const }),
     ...(inUtc ? { timeZone: "UTC" } : {}),
   }).format(new Date(iso));
   return (

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
 import type { Photo } from "@/lib/generated/prisma/client";
@@ -17,6 +17,13 @@ function signingWindowStart(now = Date.now()) {
 export async function imageUrl(key: string): Promise<string> {
   return getStorage().presignGet(key, { expiresInSeconds: 2 * URL_WINDOW_SECONDS, signedAt: signingWindowStart() });
 }
+
+/**
+ * A photo that is not in Trash. Every query that shows, serves or shares a photo
+ * includes it, so a photo moved to Trash leaves the gallery, its page, its
+ * downloads and its share links at once, and comes back with them on restore.
+ */
+export const livePhoto = { deletedAt: null } satisfies Prisma.PhotoWhereInput;
 
 export type PhotoTile = {
   id: string;
@@ -61,6 +68,7 @@ export async function listPhotoPage(ownerId: string, options: { cursor?: string;
     where: {
       ownerId,
       status: "READY",
+      ...livePhoto,
       // The redundant `lte` is what PostgreSQL turns into an index range starting at the cursor;
       // with the OR alone it walks the index from the newest photo and filters (slower on every page).
       ...(after && {
@@ -79,16 +87,16 @@ export async function listPhotoPage(ownerId: string, options: { cursor?: string;
   };
 }
 
-/** Owner-scoped: another person's photo and a missing one are the same "not found". */
+/** Owner-scoped: another person's photo, a missing one and one in Trash are the same "not found". */
 export async function getPhotoOrThrow(ownerId: string, photoId: string) {
-  const photo = await db.photo.findFirst({ where: { id: photoId, ownerId } });
+  const photo = await db.photo.findFirst({ where: { id: photoId, ownerId, ...livePhoto } });
   if (!photo) throw new AppError("not_found", "Photo not found.");
   return photo;
 }
 
 export async function listFailedPhotos(ownerId: string) {
   return db.photo.findMany({
-    where: { ownerId, status: "FAILED" },
+    where: { ownerId, status: "FAILED", ...livePhoto },
     orderBy: { createdAt: "desc" },
     take: 50,
     select: { id: true, displayName: true, failureReason: true },
@@ -96,7 +104,7 @@ export async function listFailedPhotos(ownerId: string) {
 }
 
 export async function countReadyPhotos(ownerId: string) {
-  return db.photo.count({ where: { ownerId, status: "READY" } });
+  return db.photo.count({ where: { ownerId, status: "READY", ...livePhoto } });
 }
 
 export type PhotoNeighbour = { id: string; name: string };
@@ -114,12 +122,12 @@ export async function getNeighbours(
   const select = { id: true, displayName: true } as const;
   const [previous, next] = await Promise.all([
     db.photo.findFirst({
-      where: { ownerId, status: "READY", sortAt: { gte: photo.sortAt }, OR: [{ sortAt: { gt: photo.sortAt } }, { sortAt: photo.sortAt, id: { gt: photo.id } }] },
+      where: { ownerId, status: "READY", ...livePhoto, sortAt: { gte: photo.sortAt }, OR: [{ sortAt: { gt: photo.sortAt } }, { sortAt: photo.sortAt, id: { gt: photo.id } }] },
       orderBy: [{ sortAt: "asc" }, { id: "asc" }],
       select,
     }),
     db.photo.findFirst({
-      where: { ownerId, status: "READY", sortAt: { lte: photo.sortAt }, OR: [{ sortAt: { lt: photo.sortAt } }, { sortAt: photo.sortAt, id: { lt: photo.id } }] },
+      where: { ownerId, status: "READY", ...livePhoto, sortAt: { lte: photo.sortAt }, OR: [{ sortAt: { lt: photo.sortAt } }, { sortAt: photo.sortAt, id: { lt: photo.id } }] },
       orderBy: [{ sortAt: "desc" }, { id: "desc" }],
       select,
     }),

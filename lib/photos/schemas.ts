@@ -24,3 +24,6 @@ export const signPartsSchema = z.object({
 export const photoIdsSchema = z.object({ photoIds: z.array(z.string().uuid()).min(1).max(500) });
 
 export type UploadFile = z.infer<typeof uploadFileSchema>;
+
+/** Empty Trash takes what was in it when the person looked (see emptyTrash). */
+export const emptyTrashSchema = z.object({ trashedUpTo: z.iso.datetime({ error: "Reload the page and try again." }) });

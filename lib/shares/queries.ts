@@ -2,7 +2,7 @@ import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { ShareLink } from "@/lib/generated/prisma/client";
-import { imageUrl } from "@/lib/photos/queries";
+import { imageUrl, livePhoto } from "@/lib/photos/queries";
 import { verifySharePassword } from "./password";
 import { openShareToken } from "./token-copy";
 import { hashShareToken, isShareTokenShaped } from "./tokens";
@@ -43,7 +43,7 @@ export function activeShareWhere(now = new Date()) {
 /** The photo's active links, newest first. Another owner's photo is "not found", like a missing one. */
 export async function listShareLinksForPhoto(ownerId: string, photoId: string): Promise<ShareLinkView[]> {
   const photo = await db.photo.findFirst({
-    where: { id: photoId, ownerId },
+    where: { id: photoId, ownerId, ...livePhoto },
     select: { shareLinks: { where: { ownerId, ...activeShareWhere() }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] } },
   });
   if (!photo) throw new AppError("not_found", "Photo not found.");
@@ -59,7 +59,7 @@ export const SHARE_LIST_LIMIT = 500;
 /** Every active link of the owner, newest first, with what is needed to show its photo's thumbnail. */
 export async function listActiveShareLinks(ownerId: string): Promise<OwnerShareLink[]> {
   const links = await db.shareLink.findMany({
-    where: { ownerId, ...activeShareWhere(), photo: { ownerId, status: "READY" } },
+    where: { ownerId, ...activeShareWhere(), photo: { ownerId, status: "READY", ...livePhoto } },
     include: { photo: { select: { id: true, displayName: true, thumbKey: true, originalKey: true, thumbhash: true, width: true, height: true } } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: SHARE_LIST_LIMIT,
@@ -90,13 +90,14 @@ export type PublicShare = {
 
 /**
  * The shared photo behind a token, for visitors who are not signed in. Undefined
- * for an unknown, revoked or expired link and for a photo that is not READY: the
- * page turns every one of those into the same 404. Does not count a view.
+ * for an unknown, revoked or expired link and for a photo that is not READY or is
+ * in Trash: the page and the image and download routes turn every one of those
+ * into the same 404. Does not count a view.
  */
 export async function getPublicShare(token: string): Promise<PublicShare | undefined> {
   if (!isShareTokenShaped(token)) return undefined;
   const link = await db.shareLink.findFirst({
-    where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY" } },
+    where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY", ...livePhoto } },
     include: { photo: true },
   });
   if (!link?.photo.largeKey) return undefined;
@@ -128,7 +129,7 @@ export async function getPublicShare(token: string): Promise<PublicShare | undef
 export async function checkSharePassword(token: string, password: string): Promise<{ expiresAt: Date | null } | undefined> {
   const link = isShareTokenShaped(token)
     ? await db.shareLink.findFirst({
-        where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY" } },
+        where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY", ...livePhoto } },
         select: { passwordHash: true, expiresAt: true },
       })
     : null;

@@ -1,5 +1,5 @@
 /**
- * "B cannot read, finish, cancel, delete or share A's photo", through every
+ * "B cannot read, finish, cancel, delete, restore or share A's photo", through every
  * data-layer function and every server action or route that takes a photo or
  * link id, against the real PostgreSQL and S3 of the integration setup. After
  * each attempt, A's rows, links and stored objects are exactly as before.
@@ -25,12 +25,14 @@ import { AppError } from "@/lib/errors";
 import { deletePhotos } from "@/lib/photos/delete";
 import { originalKey, variantKey } from "@/lib/photos/keys";
 import { countReadyPhotos, getNeighbours, getPhotoOrThrow, listFailedPhotos, listPhotoPage } from "@/lib/photos/queries";
+import { deleteFromTrash, emptyTrash, listTrash, moveToTrash, restorePhotos } from "@/lib/photos/trash";
 import { cancelUpload, completeUpload, getUploadStatuses, signParts } from "@/lib/photos/uploads";
 import { createShareLink, revokeAllShareLinks, revokeShareLink } from "@/lib/shares/mutations";
 import { listActiveShareLinks, listShareLinksForPhoto } from "@/lib/shares/queries";
 import { getStorage } from "@/lib/storage";
 import { cancelUploadAction, completeUploadAction, deletePhotosAction, signPartsAction } from "@/app/(gallery)/actions";
 import { createShareLinkAction, revokeAllShareLinksAction, revokeShareLinkAction } from "@/app/(gallery)/photos/[id]/actions";
+import { deleteFromTrashAction, emptyTrashAction, restorePhotosAction } from "@/app/(gallery)/trash/actions";
 import { GET as downloadRoute } from "@/app/(gallery)/photos/[id]/download/route";
 import { GET as uploadStatusRoute } from "@/app/api/uploads/status/route";
 import { GET as feedRoute } from "@/app/api/photos/route";
@@ -85,6 +87,7 @@ let bob: User;
 let ready: Awaited<ReturnType<typeof createPhoto>>;
 let pending: Awaited<ReturnType<typeof createPhoto>>;
 let multipart: Awaited<ReturnType<typeof createPhoto>>;
+let trashed: Awaited<ReturnType<typeof createPhoto>>;
 let bobPhoto: { id: string };
 let link: { id: string };
 let alicePhotoIds: string[];
@@ -115,9 +118,12 @@ beforeAll(async () => {
   // Photos of Alice's on both sides of Bob's, so a neighbour lookup that ignored the owner would find them.
   await createPhoto(alice.id, "READY", new Date(t + 60_000));
   await createPhoto(alice.id, "READY", new Date(t - 60_000));
+  // In Alice's Trash: Bob must not see it, restore it or delete it for good.
+  trashed = await createPhoto(alice.id, "READY", new Date(t - 120_000));
+  await moveToTrash(alice.id, [trashed.id]);
   bobPhoto = await createPhoto(bob.id, "READY", new Date(t));
   link = await createShareLink(alice.id, ready.id, { expiresIn: "7d", allowDownload: false });
-  alicePhotoIds = [ready.id, pending.id, multipart.id];
+  alicePhotoIds = [ready.id, pending.id, multipart.id, trashed.id];
   before = await aliceState();
 });
 
@@ -166,6 +172,15 @@ describe("Bob and Alice's photos, through the data layer", () => {
     expect(await aliceState()).toBe(before);
   });
 
+  it("moveToTrash, restorePhotos, deleteFromTrash and emptyTrash touch none of them, and Bob's Trash shows none", async () => {
+    expect(await moveToTrash(bob.id, alicePhotoIds)).toEqual({ trashed: [], deleted: [] });
+    expect(await restorePhotos(bob.id, alicePhotoIds)).toEqual({ restored: [] });
+    expect(await deleteFromTrash(bob.id, alicePhotoIds)).toEqual({ deleted: [] });
+    expect(await emptyTrash(bob.id, new Date())).toEqual({ deleted: 0 });
+    expect(await listTrash(bob.id)).toEqual({ tiles: [], total: 0 });
+    expect(await aliceState()).toBe(before);
+  });
+
   it("getNeighbours, getUploadStatuses and the lists never show one of Alice's photos or links", async () => {
     // Bob's only photo has the same timestamp as Alice's, so it is the one neighbour he gets.
     const neighbours = await getNeighbours(bob.id, ready);
@@ -197,9 +212,12 @@ describe("Bob and Alice's photos, through the server actions and routes", () => 
     expect(await aliceState()).toBe(before);
   });
 
-  it("cancelUploadAction and deletePhotosAction succeed having done nothing", async () => {
+  it("cancelUploadAction and the delete, restore and Trash actions succeed having done nothing", async () => {
     expect(await cancelUploadAction({ photoId: pending.id })).toEqual({ ok: true, data: undefined });
-    expect(await deletePhotosAction({ photoIds: alicePhotoIds })).toEqual({ ok: true, data: { deleted: [] } });
+    expect(await deletePhotosAction({ photoIds: alicePhotoIds })).toEqual({ ok: true, data: { trashed: [], deleted: [] } });
+    expect(await restorePhotosAction({ photoIds: alicePhotoIds })).toEqual({ ok: true, data: { restored: [] } });
+    expect(await deleteFromTrashAction({ photoIds: alicePhotoIds })).toEqual({ ok: true, data: { deleted: [] } });
+    expect(await emptyTrashAction({ trashedUpTo: new Date().toISOString() })).toEqual({ ok: true, data: { deleted: 0 } });
     expect(await aliceState()).toBe(before);
   });
 

@@ -216,7 +216,9 @@ describe("someone else's photo over HTTP", () => {
 
     expect((await bob.session.action("/", ids.completeUploadAction!, [{ photoId }])).result).toEqual(notFound);
     expect((await bob.session.action("/", ids.signPartsAction!, [{ photoId, partNumbers: [1] }])).result).toEqual(notFound);
-    expect((await bob.session.action("/", ids.deletePhotosAction!, [{ photoIds: [photoId] }])).result).toEqual({ ok: true, data: { deleted: [] } });
+    expect((await bob.session.action("/", ids.deletePhotosAction!, [{ photoIds: [photoId] }])).result).toEqual({ ok: true, data: { trashed: [], deleted: [] } });
+    expect((await bob.session.action("/trash", ids.restorePhotosAction!, [{ photoIds: [photoId] }])).result).toEqual({ ok: true, data: { restored: [] } });
+    expect((await bob.session.action("/trash", ids.deleteFromTrashAction!, [{ photoIds: [photoId] }])).result).toEqual({ ok: true, data: { deleted: [] } });
     expect((await bob.session.action("/", ids.cancelUploadAction!, [{ photoId }])).result).toEqual({ ok: true });
     const shareAttempt = await bob.session.action(`/photos/${photoId}`, ids.createShareLinkAction!, [{ photoId, expiresIn: "never", allowDownload: true }]);
     expect(shareAttempt.result).toEqual(notFound);

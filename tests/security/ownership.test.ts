@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { deletePhotos } from "@/lib/photos/delete";
 import { processPhoto } from "@/lib/photos/processing";
 import { getPhotoOrThrow } from "@/lib/photos/queries";
+import { deleteFromTrash, emptyTrash, listTrash, moveToTrash, restorePhotos } from "@/lib/photos/trash";
 import { cancelUpload, completeUpload, createUploads, getUploadStatuses, signParts } from "@/lib/photos/uploads";
 import { createShareLink, revokeAllShareLinks, revokeShareLink } from "@/lib/shares/mutations";
 import { getPublicShare, listShareLinksForPhoto } from "@/lib/shares/queries";
@@ -46,6 +47,7 @@ describe("someone else's photo id", () => {
     await expect(revokeAllShareLinks(bob, photo.id)).rejects.toMatchObject(notFound);
     await expect(listShareLinksForPhoto(bob, photo.id)).rejects.toMatchObject(notFound);
     expect(await deletePhotos(bob, [photo.id, pending.photoId, multipart.photoId])).toEqual({ deleted: [] });
+    expect(await moveToTrash(bob, [photo.id, pending.photoId, multipart.photoId])).toEqual({ trashed: [], deleted: [] });
     await cancelUpload(bob, pending.photoId);
     await cancelUpload(bob, multipart.photoId);
     expect(await getUploadStatuses(bob, [photo.id, pending.photoId])).toEqual([]);
@@ -73,6 +75,30 @@ describe("someone else's photo id", () => {
     await cancelUpload(alice, multipart.photoId);
     await expectNoJunk(alice);
     await expectNoJunk(bob);
+  });
+});
+
+describe("someone else's photo in Trash", () => {
+  it("cannot be seen, restored, deleted for good or emptied by anyone but its owner", async () => {
+    const photo = await upload(alice, { name: "trashed.jpg", type: "image/jpeg", body: jpeg });
+    const link = await createShareLink(alice, photo.id, { expiresIn: "7d", allowDownload: true });
+    expect(await moveToTrash(alice, [photo.id])).toEqual({ trashed: [photo.id], deleted: [] });
+    const before = await objectKeys(alice);
+
+    expect(await listTrash(bob)).toEqual({ tiles: [], total: 0 });
+    expect(await restorePhotos(bob, [photo.id])).toEqual({ restored: [] });
+    expect(await deleteFromTrash(bob, [photo.id])).toEqual({ deleted: [] });
+    expect(await emptyTrash(bob, new Date())).toEqual({ deleted: 0 });
+    await expect(getPhotoOrThrow(bob, photo.id)).rejects.toMatchObject(notFound);
+
+    // Still in Alice's Trash, whole; her restore brings it and its link back.
+    expect(await objectKeys(alice)).toEqual(before);
+    expect((await listTrash(alice)).tiles.map((t) => t.id)).toEqual([photo.id]);
+    expect(await getPublicShare(link.token)).toBeUndefined();
+    expect(await restorePhotos(alice, [photo.id])).toEqual({ restored: [photo.id] });
+    expect((await getPublicShare(link.token))?.photo.id).toBe(photo.id);
+    await expectNoJunk(bob);
+    await expectNoJunk(alice, { READY: 1 });
   });
 });
 

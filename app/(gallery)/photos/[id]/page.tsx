@@ -91,7 +91,7 @@ export default async function PhotoPage({ params }: Props) {
             <a href={`/photos/${photo.id}/download`} className={buttonClasses("secondary", "w-full")}>
               Download original
             </a>
-            <DeletePhotoButton photoId={photo.id} name={photo.displayName} />
+            <DeletePhotoButton photoId={photo.id} name={photo.displayName} retentionDays={env.TRASH_RETENTION_DAYS} />
           </div>
         </div>
         <SharePanel photoId={photo.id} appUrl={env.APP_URL} initialLinks={links} />
@@ -127,7 +127,7 @@ function PhotoNotReady({ id, name, reason }: { id: string; name: string; reason:
         <Link href="/" className={buttonClasses("secondary")}>
           Back to photos
         </Link>
-        <DeletePhotoButton photoId={id} name={name} />
+        <DeletePhotoButton photoId={id} name={name} retentionDays={env.TRASH_RETENTION_DAYS} />
       </div>
     </div>
   );

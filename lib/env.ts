@@ -56,6 +56,13 @@ export const envSchema = z
     /** Which X-Forwarded-For entry the per-address limits trust. Checked here at boot; proxy.ts reads it per request by the same rule. */
     TRUSTED_PROXY_HOPS: z.string().regex(TRUSTED_PROXY_HOPS_PATTERN, TRUSTED_PROXY_HOPS_RULE).default(DEFAULT_TRUSTED_PROXY_HOPS).transform(Number),
     PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    /**
+     * Wall-clock limit for processing one photo (download, decode, variants). Well below the
+     * sweeper's 10-minute stale-PROCESSING threshold, so a live run always ends before a re-run starts.
+     */
+    PROCESSING_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
+    /** Runs a photo may start (crashes and time-outs included) before it ends FAILED instead of looping. */
+    PROCESSING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     /** Decompression-bomb guard: images with more pixels are refused before decoding. */
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
     /** How often this instance runs the sweeper; 0 turns it off (e.g. when a cron job runs `npm run storage:check -- --fix`). */

@@ -17,15 +17,24 @@ import { embedIccProfile } from "./png-icc";
  *
  * The wasm decode is synchronous (about 0.1 s per 2 MP, close to a second for a
  * 12 MP iPhone photo), so it runs in a worker thread: requests keep being served
- * meanwhile. The worker is ended when idle, which also gives back libheif's
- * memory (its wasm heap only ever grows).
+ * meanwhile. One worker per decode: it reads the file itself (the original never
+ * passes through this thread), it can be terminated when the time limit is reached
+ * without touching anyone else's decode, and its end gives back libheif's memory
+ * (the wasm heap only ever grows). Starting one costs ~30 ms next to a decode of ~1 s.
  *
+ * @param original the file's path, or its bytes.
  * @param primaryIndex sharp's `metadata().pagePrimary`: the primary image's
  *   position among the top-level images, in the same order libheif lists them.
  * @param iccProfile the original's ICC profile (sharp's `metadata().icc`).
+ * @param signal terminates the worker when it aborts; the call then rejects with its reason.
  */
-export async function decodeHeicToPng(original: Buffer, primaryIndex: number, iccProfile: Buffer | undefined): Promise<Buffer> {
-  const { width, height, data } = await decodeInWorker(original, primaryIndex);
+export async function decodeHeicToPng(
+  original: string | Buffer,
+  primaryIndex: number,
+  iccProfile: Buffer | undefined,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  const { width, height, data } = await decodeInWorker(original, primaryIndex, signal);
   const png = await sharp(data, { raw: { width, height, channels: 4 } })
     .png({ compressionLevel: 0 })
     .toBuffer();
@@ -36,6 +45,7 @@ export async function decodeHeicToPng(original: Buffer, primaryIndex: number, ic
 // Plain CommonJS, evaluated in the worker: the module path is resolved at run time
 // from the app's own node_modules, so no bundler has to know about the worker.
 const WORKER_SOURCE = `
+const { readFileSync } = require("node:fs");
 const { parentPort, workerData } = require("node:worker_threads");
 const decode = require(workerData.modulePath);
 async function decodePrimary(buffer, primaryIndex) {
@@ -49,73 +59,50 @@ async function decodePrimary(buffer, primaryIndex) {
     images.dispose();
   }
 }
-parentPort.on("message", async ({ id, buffer, primaryIndex }) => {
+(async () => {
   try {
-    const { width, height, data } = await decodePrimary(new Uint8Array(buffer), primaryIndex);
-    parentPort.postMessage({ id, width, height, data }, [data.buffer]);
+    const { path, bytes, primaryIndex } = workerData;
+    const buffer = path === undefined ? new Uint8Array(bytes) : new Uint8Array(readFileSync(path));
+    const { width, height, data } = await decodePrimary(buffer, primaryIndex);
+    parentPort.postMessage({ width, height, data }, [data.buffer]);
   } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
+    parentPort.postMessage({ error: String(error && error.message || error) });
   }
-});
+})();
 `;
 
 type Decoded = { width: number; height: number; data: Buffer };
-type Reply = { id: number; width: number; height: number; data: Uint8ClampedArray; error?: undefined } | { id: number; error: string };
+type Reply = { width: number; height: number; data: Uint8ClampedArray; error?: undefined } | { error: string };
 
-const IDLE_MS = 30_000;
-let worker: Worker | undefined;
-let idleTimer: NodeJS.Timeout | undefined;
-let nextId = 0;
-const waiting = new Map<number, { resolve: (d: Decoded) => void; reject: (e: Error) => void }>();
-
-function getWorker(): Worker {
-  if (worker) return worker;
+function decodeInWorker(original: string | Buffer, primaryIndex: number, signal: AbortSignal | undefined): Promise<Decoded> {
+  signal?.throwIfAborted();
   const modulePath = createRequire(path.join(process.cwd(), "package.json")).resolve("heic-decode");
-  const created = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath } });
-  created.on("message", (reply: Reply) => {
-    const pending = waiting.get(reply.id);
-    waiting.delete(reply.id);
-    if (!pending) return;
-    if (reply.error !== undefined) pending.reject(new Error(reply.error));
-    else pending.resolve({ width: reply.width, height: reply.height, data: Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength) });
-    scheduleIdleStop();
+  // A path is read by the worker itself; bytes are copied once and handed over, not cloned again.
+  const bytes = typeof original === "string" ? undefined : new Uint8Array(original).buffer;
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { modulePath, primaryIndex, path: typeof original === "string" ? original : undefined, bytes },
+    transferList: bytes ? [bytes] : [],
   });
-  created.on("error", (error) => {
-    if (worker === created) failAll(error);
-  });
-  created.on("exit", () => {
-    // A worker ended for being idle has nothing pending; only a crash of the current one fails requests.
-    if (worker !== created) return;
-    worker = undefined;
-    failAll(new Error("The HEIC decoder stopped unexpectedly."));
-  });
-  created.unref();
-  worker = created;
-  return created;
-}
-
-function failAll(error: Error) {
-  for (const pending of waiting.values()) pending.reject(error);
-  waiting.clear();
-}
-
-function scheduleIdleStop() {
-  clearTimeout(idleTimer);
-  if (waiting.size > 0) return;
-  idleTimer = setTimeout(() => {
-    const idle = worker;
-    worker = undefined;
-    void idle?.terminate();
-  }, IDLE_MS);
-  idleTimer.unref();
-}
-
-function decodeInWorker(original: Buffer, primaryIndex: number): Promise<Decoded> {
-  clearTimeout(idleTimer);
-  const id = nextId++;
-  const copy = new Uint8Array(original);
-  return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    getWorker().postMessage({ id, buffer: copy.buffer, primaryIndex }, [copy.buffer]);
+  return new Promise<Decoded>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      void worker.terminate();
+      outcome();
+    };
+    const onAbort = () => settle(() => reject(signal?.reason));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    worker.once("message", (reply: Reply) =>
+      settle(() =>
+        reply.error !== undefined
+          ? reject(new Error(reply.error))
+          : resolve({ width: reply.width, height: reply.height, data: Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength) }),
+      ),
+    );
+    worker.once("error", (error) => settle(() => reject(error)));
+    worker.once("exit", () => settle(() => reject(new Error("The HEIC decoder stopped unexpectedly."))));
   });
 }

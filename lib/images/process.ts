@@ -1,11 +1,13 @@
 import "server-only";
+import { open } from "node:fs/promises";
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
 import { ImageProcessingError } from "./errors";
 import { readPhotoExif } from "./exif";
 import type { AllowedType } from "./formats";
 import { decodeHeicToPng } from "./heic";
-import { sniffImageType } from "./sniff";
+import { SNIFF_BYTES, sniffImageType } from "./sniff";
+import { ProcessingTimeoutError, sharpSeconds, withinTimeLimit, type TimeLimit } from "./time-limit";
 
 export { ImageProcessingError, type ImageProcessingErrorCode } from "./errors";
 
@@ -76,28 +78,39 @@ export interface ProcessedImage {
 
 /**
  * Turns an uploaded original into the stored variants and the facts the
- * gallery needs. Pure: bytes in, bytes out; the caller reads and writes storage.
+ * gallery needs. The caller reads and writes storage: processing passes the
+ * path of a temporary file, so the original is never held whole in memory
+ * (sharp streams from the file; only the HEIC decoder reads it whole, in its
+ * own worker). Bytes work too.
  *
  * Refuses images above `maxPixels` from the header alone, before any pixel is
  * decoded (a 17 KB PNG can declare 144 MP). Animated GIF/WebP: only the first
  * frame is used, on purpose: the variants are stills and the original keeps
  * the animation.
  *
+ * With a `timeLimit`, every step is raced against it and each sharp pipeline
+ * gets sharp's own timeout for what is left.
+ *
  * @throws ImageProcessingError with code too_many_pixels, unsupported or corrupt.
+ * @throws ProcessingTimeoutError when the time limit is reached.
  */
 export async function processImage(
-  original: Buffer,
-  opts: { maxPixels: number },
+  original: string | Buffer,
+  opts: { maxPixels: number; timeLimit?: TimeLimit },
 ): Promise<ProcessedImage> {
-  const header = await readHeader(original, opts.maxPixels);
-  const source = needsHeicDecoder(header) ? await decodeHeic(original, header) : original;
-  // For a HEIC the decoded PNG is the truth (libheif has applied its transforms).
-  const displayed = source === original ? header.autoOrient : (await sharp(source).metadata()).autoOrient;
+  const { timeLimit } = opts;
+  const step = <T>(work: Promise<T>) => (timeLimit ? withinTimeLimit(timeLimit, work) : work);
+  const limited = (pipeline: Sharp) => (timeLimit ? pipeline.timeout({ seconds: sharpSeconds(timeLimit) }) : pipeline);
 
-  const base = await renderBase(source, header, opts.maxPixels);
-  const large = await encodeVariant(base, VARIANT_SIZES.large);
-  const thumbnail = await encodeVariant(base, VARIANT_SIZES.thumbnail);
-  const thumbhash = await computeThumbHash(base);
+  const header = await step(readHeader(original, opts.maxPixels));
+  const source = needsHeicDecoder(header) ? await step(decodeHeic(original, header, timeLimit?.signal)) : original;
+  // For a HEIC the decoded PNG is the truth (libheif has applied its transforms).
+  const displayed = source === original ? header.autoOrient : (await step(sharp(source).metadata())).autoOrient;
+
+  const base = await step(renderBase(source, header, opts.maxPixels, limited));
+  const large = await step(encodeVariant(base, VARIANT_SIZES.large, limited));
+  const thumbnail = await step(encodeVariant(base, VARIANT_SIZES.thumbnail, limited));
+  const thumbhash = await step(computeThumbHash(base));
   const exif = await readPhotoExif(header.exif);
 
   return {
@@ -111,10 +124,10 @@ export async function processImage(
 }
 
 /** Sniffed type, header facts and the pixel limit, all without decoding. */
-async function readHeader(original: Buffer, maxPixels: number): Promise<Metadata> {
+async function readHeader(original: string | Buffer, maxPixels: number): Promise<Metadata> {
   // Sniff first so that sharp never parses an SVG (or anything else it could
   // read but we do not accept) at all.
-  const type = await sniffImageType(original);
+  const type = await sniffImageType(await readHead(original));
   if (!type) throw ImageProcessingError.unsupported();
 
   let metadata: Metadata;
@@ -131,17 +144,34 @@ async function readHeader(original: Buffer, maxPixels: number): Promise<Metadata
   return metadata;
 }
 
+/** The first SNIFF_BYTES of the original: all the sniff needs, however large the file. */
+async function readHead(original: string | Buffer): Promise<Buffer> {
+  if (typeof original !== "string") return original.subarray(0, SNIFF_BYTES);
+  const file = await open(original, "r");
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
 function needsHeicDecoder(header: Metadata): boolean {
   return header.format === "heif" && header.compression === "hevc";
 }
 
-async function decodeHeic(original: Buffer, header: Metadata): Promise<Buffer> {
+async function decodeHeic(original: string | Buffer, header: Metadata, signal: AbortSignal | undefined): Promise<Buffer> {
   try {
-    return await decodeHeicToPng(original, header.pagePrimary ?? 0, header.icc);
+    return await decodeHeicToPng(original, header.pagePrimary ?? 0, header.icc, signal);
   } catch (error) {
+    // A worker that died (e.g. out of memory) means the file cannot be read; a time-out is not that.
+    if (error instanceof ProcessingTimeoutError) throw error;
     throw ImageProcessingError.corrupt(error);
   }
 }
+
+type Limited = (pipeline: Sharp) => Sharp;
 
 interface BaseRender {
   data: Buffer;
@@ -155,7 +185,7 @@ interface BaseRender {
  * pixels that every output is made from. This is the step that reads every
  * byte of the file, so a truncated or broken file fails here.
  */
-async function renderBase(source: Buffer, header: Metadata, maxPixels: number): Promise<BaseRender> {
+async function renderBase(source: string | Buffer, header: Metadata, maxPixels: number, limited: Limited): Promise<BaseRender> {
   const { width, height } = VARIANT_SIZES.large;
   let pipeline = sharp(source, { limitInputPixels: maxPixels, failOn: FAIL_ON, autoOrient: true })
     .resize(width, height, { fit: "inside", withoutEnlargement: true })
@@ -165,7 +195,7 @@ async function renderBase(source: Buffer, header: Metadata, maxPixels: number): 
   if (!header.hasAlpha) pipeline = pipeline.removeAlpha();
 
   try {
-    const { data, info } = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await limited(pipeline).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
     throw toProcessingError(error);
@@ -175,10 +205,11 @@ async function renderBase(source: Buffer, header: Metadata, maxPixels: number): 
 async function encodeVariant(
   base: BaseRender,
   size: { width: number; height: number; quality: number },
+  limited: Limited,
 ): Promise<ImageVariant> {
   // No withMetadata/keepExif: sharp writes no EXIF, XMP or ICC, so GPS and
   // everything else from the camera stays in the original only.
-  const { data, info } = await fromBase(base)
+  const { data, info } = await limited(fromBase(base))
     .resize(size.width, size.height, { fit: "inside", withoutEnlargement: true })
     .webp({ quality: size.quality, effort: WEBP_EFFORT })
     .toBuffer({ resolveWithObject: true });
@@ -200,8 +231,10 @@ function fromBase(base: BaseRender): Sharp {
   });
 }
 
-function toProcessingError(error: unknown): ImageProcessingError {
+function toProcessingError(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
+  // sharp's own timeout (set from the time limit): "timeout: 27% complete".
+  if (/^timeout: \d+% complete/m.test(message)) return new ProcessingTimeoutError({ cause: error });
   if (/pixel limit/i.test(message)) {
     // Only reachable if the decoded size disagrees with the header we checked.
     return new ImageProcessingError("too_many_pixels", "This image has too many pixels.", { cause: error });

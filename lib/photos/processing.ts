@@ -1,43 +1,94 @@
 import "server-only";
-import pLimit from "p-limit";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { db } from "@/lib/db";
 import { isDependencyUnavailable } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { getStorage } from "@/lib/storage";
+import { getStorage, type StorageDriver } from "@/lib/storage";
+import { ObjectTooLargeError } from "@/lib/storage/download";
 import { processImage, ImageProcessingError } from "@/lib/images/process";
+import { ProcessingTimeoutError, startTimeLimit, withinTimeLimit } from "@/lib/images/time-limit";
 import type { Photo } from "@/lib/generated/prisma/client";
+import { createFairQueue, type FairQueue } from "./fair-queue";
 import { variantKey } from "./keys";
 import { purgePendingDeletions } from "./delete";
 
 /**
  * Decoding images is CPU- and memory-heavy: at most PROCESSING_CONCURRENCY run at
- * once per app instance, the rest wait their turn, so requests stay responsive.
- * The queue is per process; a photo whose process died mid-way stays PROCESSING
- * and the sweeper schedules it again.
+ * once per app instance, the rest wait their turn, taken round-robin over owners so a
+ * large drop does not hold anyone else's photos behind it. The queue is per process;
+ * a photo whose process died mid-way stays PROCESSING and the sweeper runs it again
+ * (the attempt counter ends that loop).
  */
-const globalForQueue = globalThis as unknown as { snapshelfProcessingQueue?: ReturnType<typeof pLimit> };
-const queue = (globalForQueue.snapshelfProcessingQueue ??= pLimit(env.PROCESSING_CONCURRENCY));
+const globalForQueue = globalThis as unknown as { snapshelfFairProcessingQueue?: FairQueue };
+const queue = (globalForQueue.snapshelfFairProcessingQueue ??= createFairQueue(env.PROCESSING_CONCURRENCY));
 
 const VARIANT_CACHE_CONTROL = "private, max-age=31536000, immutable";
 
-export function schedulePhotoProcessing(photoId: string): Promise<void> {
-  return queue(() => processPhoto(photoId)).catch((error: unknown) => {
+/**
+ * What one run of processPhoto came to: `settled` (READY, FAILED, or nothing to do),
+ * `timed_out` (hit the time limit with attempts left: run it again), `deferred`
+ * (storage or database unavailable: left PROCESSING for the sweeper).
+ */
+export type ProcessingRun = "settled" | "timed_out" | "deferred";
+
+/**
+ * Queues the photo behind its owner's earlier ones and processes it; a run that hit the
+ * time limit goes to the back of its owner's line again, until the attempts run out.
+ * Resolves once the photo is settled or left to the sweeper; never rejects.
+ */
+export async function schedulePhotoProcessing(photoId: string): Promise<void> {
+  try {
+    const photo = await db.photo.findUnique({ where: { id: photoId }, select: { ownerId: true } });
+    if (!photo) return;
+    let run: ProcessingRun;
+    do run = await queue.run(photo.ownerId, () => processPhoto(photoId));
+    while (run === "timed_out");
+  } catch (error) {
     console.error(`[processing] photo ${photoId} could not be settled:`, error);
-  });
+  }
 }
+
+/** The stored original is not the one that was verified: refused without reading it. */
+class OriginalRefusedError extends Error {
+  override readonly name = "OriginalRefusedError";
+}
+
+export const gaveUpReason = (attempts: number) =>
+  `We could not process this photo after ${attempts} attempts. It may be damaged or too complex; please try another copy of it.`;
 
 /**
  * Original → oriented WebP variants, thumbhash, dimensions, EXIF date and camera.
  * Idempotent: reloads the row and does nothing unless it is still PROCESSING
  * (deleted, finished or failed photos end cleanly).
+ *
+ * Every run is counted before any work (Photo.processingAttempts), so a photo whose
+ * run crashes the process is counted too; one that has used PROCESSING_MAX_ATTEMPTS
+ * ends FAILED instead of running again. The original is checked by HEAD (size as
+ * verified, within UPLOAD_MAX_BYTES), streamed to a temporary file and decoded from
+ * there, all within PROCESSING_TIMEOUT_SECONDS.
  */
-export async function processPhoto(photoId: string): Promise<void> {
+export async function processPhoto(photoId: string): Promise<ProcessingRun> {
+  const claimed = await db.photo.updateMany({
+    where: { id: photoId, status: "PROCESSING", processingAttempts: { lt: env.PROCESSING_MAX_ATTEMPTS } },
+    data: { processingAttempts: { increment: 1 } },
+  });
   const photo = await db.photo.findUnique({ where: { id: photoId } });
-  if (!photo || photo.status !== "PROCESSING") return;
+  if (!photo || photo.status !== "PROCESSING") return "settled";
+  if (claimed.count === 0) {
+    if (photo.processingAttempts >= env.PROCESSING_MAX_ATTEMPTS) await failPhoto(photo, gaveUpReason(photo.processingAttempts));
+    return "settled";
+  }
+
   const storage = getStorage();
+  const timeLimit = startTimeLimit(env.PROCESSING_TIMEOUT_SECONDS);
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "snapshelf-processing-"));
   try {
-    const original = await storage.getBytes(photo.originalKey);
-    const image = await processImage(original, { maxPixels: env.MAX_IMAGE_PIXELS });
+    const originalFile = path.join(workDir, "original");
+    await withinTimeLimit(timeLimit, downloadVerifiedOriginal(storage, photo, originalFile, timeLimit.signal));
+    const image = await processImage(originalFile, { maxPixels: env.MAX_IMAGE_PIXELS, timeLimit });
+    // Past this point the work is two small uploads and one update: bounded by their size, not the input.
     const thumbKey = variantKey(photo.ownerId, photo.id, "thumb");
     const largeKey = variantKey(photo.ownerId, photo.id, "large");
     await storage.put(thumbKey, image.thumbnail.data, { contentType: "image/webp", cacheControl: VARIANT_CACHE_CONTROL });
@@ -56,6 +107,8 @@ export async function processPhoto(photoId: string): Promise<void> {
         sortAt: image.takenAt ?? photo.createdAt,
         failureReason: null,
         multipartUploadId: null,
+        // The cap bounds runs in a row that did not succeed; a later re-run (missing variants) starts afresh.
+        processingAttempts: 0,
       },
     });
     if (updated.count === 0) {
@@ -64,18 +117,62 @@ export async function processPhoto(photoId: string): Promise<void> {
       const current = await db.photo.findUnique({ where: { id: photo.id }, select: { status: true } });
       if (current?.status !== "READY") await Promise.all([storage.delete(thumbKey), storage.delete(largeKey)]);
     }
+    return "settled";
   } catch (error) {
-    if (error instanceof ImageProcessingError) {
+    if (error instanceof ProcessingTimeoutError) {
+      if (photo.processingAttempts >= env.PROCESSING_MAX_ATTEMPTS) {
+        await failPhoto(photo, gaveUpReason(photo.processingAttempts));
+        return "settled";
+      }
+      console.error(`[processing] photo ${photo.id}: attempt ${photo.processingAttempts} took longer than ${env.PROCESSING_TIMEOUT_SECONDS} s`);
+      return "timed_out";
+    }
+    if (error instanceof ImageProcessingError || error instanceof OriginalRefusedError) {
       await failPhoto(photo, error.message);
-      return;
+      return "settled";
     }
     if (isDependencyUnavailable(error)) {
-      // Storage or database blinked: leave it PROCESSING for the sweeper to retry.
+      // Storage or database blinked: leave it PROCESSING for the sweeper to retry. Not the
+      // image's fault, so this run gives its attempt back (when the database answers).
       console.error(`[processing] photo ${photo.id}: transient failure, will retry:`, error);
-      return;
+      await db.photo
+        .updateMany({ where: { id: photo.id, status: "PROCESSING", processingAttempts: { gt: 0 } }, data: { processingAttempts: { decrement: 1 } } })
+        .catch(() => {});
+      return "deferred";
     }
     console.error(`[processing] photo ${photo.id} failed:`, error);
     await failPhoto(photo, "We could not process this photo. Please try uploading it again.");
+    return "settled";
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+
+/**
+ * Streams the original to `filePath` after HEAD shows it is what complete verified: the
+ * same size, and within UPLOAD_MAX_BYTES. Bytes beyond that size stop the download.
+ */
+async function downloadVerifiedOriginal(storage: StorageDriver, photo: Photo, filePath: string, signal: AbortSignal) {
+  const object = await storage.head(photo.originalKey);
+  if (!object) throw new OriginalRefusedError("The uploaded file went missing. Please upload the photo again.");
+  if (object.size > env.UPLOAD_MAX_BYTES) {
+    throw new OriginalRefusedError(`The stored file is ${megabytes(object.size)}; the limit is ${megabytes(env.UPLOAD_MAX_BYTES)}.`);
+  }
+  const verified = Number(photo.sizeBytes);
+  if (object.size !== verified) {
+    throw new OriginalRefusedError(
+      `The stored file changed after it was checked (${megabytes(object.size)} instead of ${megabytes(verified)}). Please upload the photo again.`,
+    );
+  }
+  try {
+    await storage.download(photo.originalKey, filePath, { maxBytes: verified, signal });
+  } catch (error) {
+    if (error instanceof ObjectTooLargeError) {
+      throw new OriginalRefusedError("The stored file changed while it was read. Please upload the photo again.", { cause: error });
+    }
+    throw error;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { attachmentDisposition } from "./content-disposition";
+import { writeBodyToFile } from "./download";
 import type { ObjectInfo, SignedRequest, StorageDriver, UploadedPart } from "./types";
 
 /**
@@ -45,8 +46,12 @@ export const MULTIPART_MARKERS = ".multipart-uploads/";
 
 // A single-PUT URL may only create its one blob: once the upload is there (and the server has
 // checked its size and type), the same URL cannot replace it with other bytes of any size.
-// Put Block needs write; a part URL names one block id, and the server commits the list.
 const UPLOAD_PERMISSIONS = "c";
+// Put Block needs write: Azure's SAS table puts "block list" under Write only, and Azurite refuses
+// Put Block with `c` (403). No SAS permission allows Put Block without also allowing Put Blob,
+// Set Properties, Snapshot and Lease on the same blob, so a part URL can rewrite its own key until
+// it expires. That is why verified bytes never stay at the key a client had a URL for (the server
+// copies them to the original key), and why delete() removes snapshots and breaks leases.
 const PART_PERMISSIONS = "w";
 const READ_PERMISSIONS = "r";
 
@@ -56,6 +61,11 @@ const noSuchUpload = (key: string, uploadId: string) =>
   });
 
 const isNotFound = (err: unknown) => (err as { statusCode?: number })?.statusCode === 404;
+// 412 LeaseIdMissing: someone holding a write SAS took a lease, and a delete without its id is refused.
+const isLeased = (err: unknown) => (err as { code?: string })?.code === "LeaseIdMissing";
+
+/** A client may take a new lease right after we break one (until its SAS expires); then the sweeper retries. */
+const DELETE_LEASE_BREAKS = 3;
 
 /**
  * Block ids must have the same length for every block of a blob and be base64. Embedding the
@@ -208,6 +218,12 @@ export function createAzureDriver(config: AzureDriverConfig): StorageDriver {
       return range ? blob(key).downloadToBuffer(range.start, range.end - range.start + 1) : blob(key).downloadToBuffer();
     },
 
+    async download(key, filePath, { maxBytes, signal }) {
+      const response = await blob(key).download(0, undefined, { abortSignal: signal });
+      if (!response.readableStreamBody) throw new Error(`Get Blob ${key} returned no stream body`);
+      await writeBodyToFile(key, response.readableStreamBody, filePath, { maxBytes, signal });
+    },
+
     async put(key, body, { contentType, cacheControl }) {
       await blob(key).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType, blobCacheControl: cacheControl } });
     },
@@ -226,7 +242,17 @@ export function createAzureDriver(config: AzureDriverConfig): StorageDriver {
     },
 
     async delete(key) {
-      await blob(key).deleteIfExists();
+      // Snapshots (a `c` or `w` SAS may take them) would make a plain delete fail (409) forever.
+      for (let breaks = 0; ; breaks++) {
+        try {
+          await blob(key).deleteIfExists({ deleteSnapshots: "include" });
+          return;
+        } catch (err) {
+          if (!isLeased(err) || breaks === DELETE_LEASE_BREAKS) throw err;
+          // Break at once (period 0): the account key may break any lease without knowing its id.
+          await blob(key).getBlobLeaseClient().breakLease(0);
+        }
+      }
     },
 
     async *list(prefix): AsyncIterable<ObjectInfo> {

@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { writeBodyToFile } from "./download";
 import type { ObjectInfo, StorageDriver, UploadedPart } from "./types";
 
 /**
@@ -100,6 +102,12 @@ export function createMemoryDriver(): MemoryDriver {
       const o = objects.get(key);
       if (!o) throw Object.assign(new Error(`NoSuchKey ${key}`), { name: "NoSuchKey" });
       return range ? Buffer.from(o.body.subarray(range.start, range.end + 1)) : Buffer.from(o.body);
+    },
+
+    async download(key, filePath, { maxBytes, signal }) {
+      const o = objects.get(key);
+      if (!o) throw Object.assign(new Error(`NoSuchKey ${key}`), { name: "NoSuchKey" });
+      await writeBodyToFile(key, Readable.from([o.body]), filePath, { maxBytes, signal });
     },
 
     async put(key, body, { contentType }) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -14,6 +15,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { attachmentDisposition } from "./content-disposition";
+import { writeBodyToFile } from "./download";
 import { createS3UrlSigner } from "./s3-url-signer";
 import type { ObjectInfo, SignedRequest, StorageDriver, UploadedPart } from "./types";
 
@@ -176,6 +178,12 @@ export function createS3Driver(config: S3DriverConfig): StorageDriver {
       // A view, not a copy: for a large original a copy doubles what processing holds in memory.
       const bytes = await out.Body.transformToByteArray();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+
+    async download(key, filePath, { maxBytes, signal }) {
+      const out = await client.send(new GetObjectCommand({ Bucket, Key: key }), { abortSignal: signal });
+      if (!(out.Body instanceof Readable)) throw new Error(`GetObject ${key} returned no stream body`);
+      await writeBodyToFile(key, out.Body, filePath, { maxBytes, signal });
     },
 
     async put(key, body, { contentType, cacheControl }) {

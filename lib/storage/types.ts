@@ -49,6 +49,12 @@ export interface StorageDriver {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Bytes [start, end] inclusive, or the whole object. */
   getBytes(key: string, range?: { start: number; end: number }): Promise<Buffer>;
+  /**
+   * Streams the object into `filePath` (created or truncated), never holding it whole in memory.
+   * Rejects with ObjectTooLargeError as soon as more than `maxBytes` arrive (the object changed
+   * since it was checked), and when `signal` aborts; a partial file may be left for the caller to remove.
+   */
+  download(key: string, filePath: string, opts: { maxBytes: number; signal?: AbortSignal }): Promise<void>;
   put(key: string, body: Buffer, opts: { contentType: string; cacheControl?: string }): Promise<void>;
   /**
    * A short-lived URL to read the object; `downloadName` asks the browser to save it under that name.

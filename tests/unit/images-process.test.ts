@@ -6,6 +6,7 @@ import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA } from "thumb
 import { describe, expect, it } from "vitest";
 import { ImageProcessingError } from "@/lib/images/errors";
 import { processImage, type ProcessedImage, VARIANT_SIZES } from "@/lib/images/process";
+import { ProcessingTimeoutError, startTimeLimit } from "@/lib/images/time-limit";
 import { embedIccProfile } from "@/lib/images/png-icc";
 import { thumbHashToDataURL } from "@/lib/images/thumbhash";
 
@@ -290,5 +291,34 @@ describe("metadata check self-test", () => {
     await expect(expectCleanWebp(leaky)).rejects.toThrow();
     const exif = (await sharp(leaky).metadata()).exif;
     expect(exif).toBeDefined();
+  });
+});
+
+describe("processImage: from a file, within a time limit", () => {
+  it("reads the original from a file path (what processing passes) with the same result as from bytes", async () => {
+    const fromFile = await processImage("tests/fixtures/photos/camera-portrait-orientation-6.jpg", { maxPixels: MAX_PIXELS });
+    const fromBytes = await process100mp("camera-portrait-orientation-6.jpg");
+    expect({ ...fromFile, thumbnail: undefined, large: undefined }).toEqual({ ...fromBytes, thumbnail: undefined, large: undefined });
+    expect(fromFile.large.data.equals(fromBytes.large.data)).toBe(true);
+  });
+
+  it("decodes a HEIC from a file path", async () => {
+    const image = await processImage("tests/fixtures/photos/photo-gps.heic", { maxPixels: MAX_PIXELS });
+    expect(image).toMatchObject({ width: 1632, height: 1224 });
+  }, 20_000);
+
+  it("gives up on an image that decodes for longer than the limit when the limit is reached, not when the decode ends", async () => {
+    // 25 MP of AVIF that libheif needs seconds to decode, and sharp's own timeout cannot interrupt.
+    const slow = "tests/faults/fixtures/slow-avif-5000x5000.avif";
+    const started = performance.now();
+    await expect(processImage(slow, { maxPixels: MAX_PIXELS, timeLimit: startTimeLimit(1) })).rejects.toBeInstanceOf(ProcessingTimeoutError);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(3_000);
+  }, 30_000);
+
+  it("finishes an ordinary photo well within a limit", async () => {
+    const image = await processImage("tests/fixtures/photos/camera-gps-landscape.jpg", { maxPixels: MAX_PIXELS, timeLimit: startTimeLimit(30) });
+    expect(image).toMatchObject({ width: 1012, height: 759 });
   });
 });

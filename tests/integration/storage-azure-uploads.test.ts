@@ -14,6 +14,8 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type EmbeddedAzurite } from "@/scripts/embedded/azurite";
 
+const MULTIPART_THRESHOLD = 100 * 1024;
+
 let azurite: EmbeddedAzurite;
 let dir: string;
 let jpeg: Buffer;
@@ -35,6 +37,8 @@ beforeAll(async () => {
     AZURE_STORAGE_KEY: azurite.key,
     AZURE_STORAGE_CONTAINER: azurite.container,
     AZURE_BLOB_ENDPOINT: azurite.endpoint,
+    // Small enough that a photo of a few hundred KB goes multipart (in one part), as a big one would.
+    MULTIPART_THRESHOLD_BYTES: String(MULTIPART_THRESHOLD),
   });
   const [{ db }, uploads, { processPhoto }, { getStorage }, seed] = await Promise.all([
     import("@/lib/db"),
@@ -88,6 +92,7 @@ describe("uploads on Azure Blob (Azurite)", () => {
     expect(outcome.status).toBe("FAILED");
     expect(outcome.failureReason).toMatch(/another type/);
     expect(await lib.storage.head((await lib.db.photo.findUniqueOrThrow({ where: { id: plan.photoId } })).originalKey)).toBeUndefined();
+    expect(await lib.storage.head(`users/${owner.id}/${plan.photoId}/upload`)).toBeUndefined();
   });
 
   it("fails an upload larger than announced (nothing in the SAS limits its size), and removes it", async () => {
@@ -102,15 +107,67 @@ describe("uploads on Azure Blob (Azurite)", () => {
     expect(await lib.storage.head(photo.originalKey)).toBeUndefined();
   });
 
-  it("does not let the upload URL replace a verified photo with other bytes", async () => {
+  it("after READY, a part URL the browser held cannot replace the original: not with a whole Put Blob, not with a block", async () => {
+    const owner = await lib.seed.createUser("azure-part-replace");
+    const photoBytes = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#48c", noise: { type: "gaussian", mean: 128, sigma: 60 } } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    expect(photoBytes.length).toBeGreaterThan(MULTIPART_THRESHOLD);
+    const [plan] = await lib.uploads.createUploads(owner.id, [{ name: "big.jpg", type: "image/jpeg", size: photoBytes.length }]);
+    if (!plan?.ok || plan.mode !== "multipart") throw new Error(`no multipart plan: ${JSON.stringify(plan)}`);
+    expect(plan.partCount).toBe(1);
+    const [part] = await lib.uploads.signParts(owner.id, plan.photoId, [1]);
+    expect((await put(part!.request, photoBytes)).status).toBe(201);
+    expect((await lib.uploads.completeUpload(owner.id, plan.photoId)).status).toBe("PROCESSING");
+    await lib.processPhoto(plan.photoId);
+    const photo = await lib.db.photo.findUniqueOrThrow({ where: { id: plan.photoId } });
+    expect(photo.status).toBe("READY");
+    const large = await lib.storage.getBytes(photo.largeKey!);
+
+    const swap = Buffer.concat([
+      await sharp({ create: { width: 80, height: 60, channels: 3, background: "#0a0" } }).jpeg().toBuffer(),
+      Buffer.alloc(1024 * 1024, randomUUID()),
+    ]);
+    // The part URL without its block parameters is a Put Blob on the same blob (write permission allows it).
+    const wholeBlob = new URL(part!.request.url);
+    wholeBlob.searchParams.delete("comp");
+    wholeBlob.searchParams.delete("blockid");
+    await put({ method: "PUT", url: wholeBlob.toString(), headers: { "x-ms-blob-type": "BlockBlob", "Content-Type": "image/jpeg" } }, swap);
+    await put(part!.request, swap);
+
+    const download = await fetch(await lib.storage.presignGet(photo.originalKey, { expiresInSeconds: 60 }));
+    expect(Buffer.from(await download.arrayBuffer()).equals(photoBytes)).toBe(true);
+    await lib.db.photo.update({ where: { id: photo.id }, data: { status: "PROCESSING" } });
+    await lib.processPhoto(photo.id);
+    expect(await lib.db.photo.findUniqueOrThrow({ where: { id: photo.id } })).toMatchObject({ status: "READY" });
+    expect((await lib.storage.getBytes(photo.largeKey!)).equals(large)).toBe(true);
+  });
+
+  it("a re-PUT after READY with the URL the browser held leaves the served original, and what processing reads, as verified", async () => {
     const owner = await lib.seed.createUser("azure-replace");
     const plan = await presign(owner.id);
     expect((await put(plan.request, jpeg)).status).toBe(201);
     expect((await lib.uploads.completeUpload(owner.id, plan.photoId)).status).toBe("PROCESSING");
-
-    const swap = Buffer.concat([jpeg, Buffer.alloc(1024 * 1024, randomUUID())]);
-    expect((await put(plan.request, swap)).ok).toBe(false);
+    await lib.processPhoto(plan.photoId);
     const photo = await lib.db.photo.findUniqueOrThrow({ where: { id: plan.photoId } });
-    expect(await lib.storage.head(photo.originalKey)).toMatchObject({ size: jpeg.length });
+    expect(photo.status).toBe("READY");
+    const large = await lib.storage.getBytes(photo.largeKey!);
+
+    // Other pixels and a megabyte more: nothing in a SAS limits the size. Whether storage takes
+    // the PUT (it lands on the upload key, gone since complete) does not matter; the original must not move.
+    const swap = Buffer.concat([
+      await sharp({ create: { width: 80, height: 60, channels: 3, background: "#0a0" } }).jpeg().toBuffer(),
+      Buffer.alloc(1024 * 1024, randomUUID()),
+    ]);
+    await put(plan.request, swap);
+
+    // Served: "Download original" signs a GET for the original key.
+    const download = await fetch(await lib.storage.presignGet(photo.originalKey, { expiresInSeconds: 60 }));
+    expect(Buffer.from(await download.arrayBuffer()).equals(jpeg)).toBe(true);
+    // Read by processing: variants made again come from the verified bytes.
+    await lib.db.photo.update({ where: { id: photo.id }, data: { status: "PROCESSING" } });
+    await lib.processPhoto(photo.id);
+    expect(await lib.db.photo.findUniqueOrThrow({ where: { id: photo.id } })).toMatchObject({ status: "READY" });
+    expect((await lib.storage.getBytes(photo.largeKey!)).equals(large)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  * signed requests are sent with fetch exactly as a browser sends them (URL plus
  * the returned headers; fetch sets Content-Length from the body, as browsers do).
  */
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
@@ -14,9 +15,9 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { deletePhotos } from "@/lib/photos/delete";
-import { originalKey, variantKey } from "@/lib/photos/keys";
+import { originalKey, uploadKey, variantKey } from "@/lib/photos/keys";
 import { processPhoto } from "@/lib/photos/processing";
-import { cancelUpload, completeUpload, createUploads, signParts, type UploadPlan } from "@/lib/photos/uploads";
+import { cancelUpload, completeUpload, createUploads, RESERVATION_SECONDS, signParts, signUploads, type UploadPlan } from "@/lib/photos/uploads";
 import { getStorage, type SignedRequest } from "@/lib/storage";
 import { noisyPng } from "../helpers/big-image";
 import { createUser, removeSeededUsers } from "../helpers/seed";
@@ -172,7 +173,7 @@ describe("single-request uploads", () => {
     expect((await send(plan.request, bytes, { "Content-Type": "image/png" })).status).toBe(403);
     expect((await send(plan.request, Buffer.concat([bytes, Buffer.from([0])]))).status).toBe(403);
     expect((await send(plan.request, bytes.subarray(1))).status).toBe(403);
-    expect(await head(originalKey(owner.id, plan.photoId))).toBeUndefined();
+    expect(await head(uploadKey(owner.id, plan.photoId))).toBeUndefined();
 
     // The same URL with exactly what was signed still works.
     expect((await send(plan.request, bytes)).status).toBe(200);
@@ -192,13 +193,14 @@ describe("single-request uploads", () => {
 
   it("fails an HTML file sent as image/jpeg with a readable reason, and removes it from storage", async () => {
     const photoId = await putPhoto(owner.id, "not-really.jpg", await fixture("not-really.jpg"));
-    expect(await head(originalKey(owner.id, photoId))).toBeDefined();
+    expect(await head(uploadKey(owner.id, photoId))).toBeDefined();
 
     const outcome = await completeUpload(owner.id, photoId);
 
     expect(outcome.status).toBe("FAILED");
     expect(outcome.failureReason).toMatch(/not a photo/i);
     expect(outcome.failureReason).not.toMatch(/error|exception|\bat\b .*\(/i);
+    expect(await head(uploadKey(owner.id, photoId))).toBeUndefined();
     expect(await head(originalKey(owner.id, photoId))).toBeUndefined();
     expect(await db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "FAILED", failureReason: outcome.failureReason });
   });
@@ -232,6 +234,56 @@ describe("single-request uploads", () => {
     // Only the acceptable file got a row.
     expect(await db.photo.count({ where: { ownerId: owner.id } })).toBe(before + 1);
     await cancelUpload(owner.id, (plans[3] as Single).photoId);
+  });
+
+  it("the upload URL the browser held cannot change a verified photo: a re-PUT after READY leaves the original, and what processing reads, as verified", async () => {
+    const bytes = await fixture("camera-gps-landscape.jpg");
+    const plan = await presignSingle(owner.id, "verified.jpg", bytes);
+    expect((await send(plan.request, bytes)).status).toBe(200);
+    expect((await completeUpload(owner.id, plan.photoId)).status).toBe("PROCESSING");
+    await processPhoto(plan.photoId);
+    const photo = await db.photo.findUniqueOrThrow({ where: { id: plan.photoId } });
+    expect(photo.status).toBe("READY");
+    const large = await variantBytes(photo.largeKey!);
+
+    // Same signed type and length, other pixels: the URL is still within its life, so storage takes it.
+    const other = await sharp({ create: { width: 640, height: 480, channels: 3, background: "#0a0" } }).jpeg().toBuffer();
+    const swap = Buffer.alloc(bytes.length);
+    other.copy(swap);
+    expect((await send(plan.request, swap)).status).toBe(200);
+
+    // Served: "Download original" signs a GET for the original key.
+    expect((await variantBytes(photo.originalKey)).equals(bytes)).toBe(true);
+    // Read by processing: variants made again (as the sweeper does for a missing variant) come from the verified bytes.
+    await db.photo.update({ where: { id: photo.id }, data: { status: "PROCESSING" } });
+    await processPhoto(photo.id);
+    expect(await db.photo.findUniqueOrThrow({ where: { id: photo.id } })).toMatchObject({ status: "READY", width: photo.width, height: photo.height });
+    expect((await variantBytes(photo.largeKey!)).equals(large)).toBe(true);
+  });
+
+  it("a reserved file is signed when its turn comes: its expiry moves forward, the queued files' reservations are renewed, and ids not the caller's are refused one by one", async () => {
+    const bytes = await fixture("camera-gps-landscape.jpg");
+    const plans = await createUploads(owner.id, [1, 2].map((i) => ({ name: `queued-${i}.jpg`, type: "image/jpeg", size: bytes.length })), { signNow: false });
+    expect(plans).toMatchObject([{ ok: true, mode: "reserved" }, { ok: true, mode: "reserved" }]);
+    const [turn, waiting] = plans.map((p) => (p as { photoId: string }).photoId) as [string, string];
+    // As if reserved long ago: both rows are close to their expiry.
+    const old = new Date(Date.now() - 60_000);
+    await db.photo.updateMany({ where: { id: { in: [turn, waiting] } }, data: { uploadExpiresAt: old } });
+
+    const signed = await signUploads(owner.id, [turn, randomUUID()], [waiting]);
+    expect(signed).toMatchObject([{ ok: true, photoId: turn }, { ok: false, message: expect.stringMatching(/no longer in progress/) }]);
+    const rows = await db.photo.findMany({ where: { id: { in: [turn, waiting] } } });
+    const expiry = (id: string) => rows.find((r) => r.id === id)!.uploadExpiresAt.getTime();
+    expect(expiry(turn)).toBeGreaterThanOrEqual(Date.now() + (env.UPLOAD_URL_TTL_SECONDS - 60) * 1000);
+    expect(expiry(waiting)).toBeGreaterThanOrEqual(Date.now() + (RESERVATION_SECONDS - 60) * 1000);
+    expect(await signUploads(intruder.id, [waiting])).toMatchObject([{ ok: false }]);
+
+    const request = (signed[0] as { request: SignedRequest }).request;
+    expect((await send(request, bytes)).status).toBe(200);
+    expect((await completeUpload(owner.id, turn)).status).toBe("PROCESSING");
+    await processPhoto(turn);
+    expect(await db.photo.findUniqueOrThrow({ where: { id: turn } })).toMatchObject({ status: "READY" });
+    await cancelUpload(owner.id, waiting);
   });
 
   it("completing twice is harmless: the second call reports the current status and processing runs once", async () => {
@@ -303,7 +355,7 @@ describe("single-request uploads", () => {
       const row = await db.photo.findUniqueOrThrow({ where: { id: photoId } });
       expect(row.originalKey).toBe(`users/${owner.id}/${photoId}/original`);
       expect(row.displayName).toBe(shown);
-      expect(await head(row.originalKey)).toMatchObject({ size: bytes.length });
+      expect(await head(uploadKey(owner.id, photoId))).toMatchObject({ size: bytes.length });
       await cancelUpload(owner.id, photoId);
     }
   });
@@ -328,9 +380,9 @@ describe("another person's upload", () => {
     expect(await deletePhotos(intruder.id, [single, multipart.photoId])).toEqual({ deleted: [] });
 
     expect(await db.photo.findMany({ where: { id: { in: [single, multipart.photoId] } }, orderBy: { id: "asc" } })).toEqual(before);
-    expect(await head(originalKey(owner.id, single))).toMatchObject({ size: bytes.length });
+    expect(await head(uploadKey(owner.id, single))).toMatchObject({ size: bytes.length });
     const upload = before.find((p) => p.id === multipart.photoId)!;
-    await expect(getStorage().listParts(upload.originalKey, upload.multipartUploadId!)).resolves.toEqual([]);
+    await expect(getStorage().listParts(uploadKey(owner.id, upload.id), upload.multipartUploadId!)).resolves.toEqual([]);
 
     await cancelUpload(intruder.id, (resumed as Multipart).photoId);
     await cancelUpload(owner.id, multipart.photoId);
@@ -388,6 +440,7 @@ describe("multipart uploads", () => {
     const photo = await db.photo.findUniqueOrThrow({ where: { id: plan.photoId } });
     expect(photo).toMatchObject({ status: "READY", multipartUploadId: null, ...bigSize });
     expect(await head(photo.originalKey)).toMatchObject({ size: big.length });
+    expect(await head(uploadKey(owner.id, photo.id)), "the upload key goes once its bytes are the original").toBeUndefined();
     expect(await head(photo.thumbKey!)).toBeDefined();
   });
 
@@ -412,7 +465,8 @@ describe("multipart uploads", () => {
 
     expect(outcome.status).toBe("FAILED");
     expect(outcome.failureReason).toMatch(/parts never arrived/);
-    await expect(getStorage().listParts(row.originalKey, row.multipartUploadId!)).rejects.toThrow();
+    await expect(getStorage().listParts(uploadKey(owner.id, row.id), row.multipartUploadId!)).rejects.toThrow();
+    expect(await head(uploadKey(owner.id, row.id))).toBeUndefined();
     expect(await head(row.originalKey)).toBeUndefined();
   });
 
@@ -420,13 +474,14 @@ describe("multipart uploads", () => {
     const plan = (await planOne(owner.id, { name: "big.png", type: "image/png", size: big.length })) as Multipart;
     await sendParts(plan, [1, 2]);
     const row = await db.photo.findUniqueOrThrow({ where: { id: plan.photoId } });
-    expect(await getStorage().listParts(row.originalKey, row.multipartUploadId!)).toHaveLength(2);
+    expect(await getStorage().listParts(uploadKey(owner.id, row.id), row.multipartUploadId!)).toHaveLength(2);
 
     await cancelUpload(owner.id, plan.photoId);
 
-    await expect(getStorage().listParts(row.originalKey, row.multipartUploadId!)).rejects.toThrow();
+    await expect(getStorage().listParts(uploadKey(owner.id, row.id), row.multipartUploadId!)).rejects.toThrow();
     expect(await db.photo.findUnique({ where: { id: plan.photoId } })).toBeNull();
-    expect(await head(row.originalKey)).toBeUndefined();
+    expect(await head(uploadKey(owner.id, row.id))).toBeUndefined();
+    expect(await db.pendingDeletion.count({ where: { key: { startsWith: `users/${owner.id}/${row.id}/` } } })).toBe(0);
     // Nothing left to sign or resume.
     await expectNotFound(signParts(owner.id, plan.photoId, [3]));
     const fresh = (await planOne(owner.id, { name: "big.png", type: "image/png", size: big.length, resumePhotoId: plan.photoId })) as Multipart;

@@ -12,11 +12,20 @@ function limiter(keyPrefix: string, points: number, durationSeconds: number) {
   return new RateLimiterPrisma({ storeClient: db, tableName: "rateLimiterFlexible", keyPrefix, points, duration: durationSeconds });
 }
 
+/** An address may try the passwords of this many links' worth of guesses in 15 minutes, all links together. */
+export const SHARE_UNLOCK_LINKS_PER_ADDRESS = 3;
+/** A link takes this many addresses' worth of guesses in 15 minutes before it refuses everyone. */
+export const SHARE_PASSWORD_LINK_CAP_FACTOR = 10;
+
 const limiters = {
   presign: limiter("presign", env.PRESIGN_RATE_LIMIT_PER_MINUTE, 60),
+  // Share passwords (lib/shares/unlock-attempt.ts). Every attempt from one address, whatever the link,
+  // is counted first: random tokens must not each bring a fresh budget.
+  shareUnlockPerAddress: limiter("share-unlock-address", env.SHARE_PASSWORD_ATTEMPTS_PER_15_MIN * SHARE_UNLOCK_LINKS_PER_ADDRESS, 15 * 60),
+  // Then, for a live link with a password, guesses per link and address (one visitor's share of a link)…
   sharePassword: limiter("share-password", env.SHARE_PASSWORD_ATTEMPTS_PER_15_MIN, 15 * 60),
-  // Guesses spread over many addresses still add up per link.
-  sharePasswordPerLink: limiter("share-password-link", env.SHARE_PASSWORD_ATTEMPTS_PER_15_MIN * 10, 15 * 60),
+  // …and per link from all addresses, a cap one visitor alone can never reach.
+  sharePasswordPerLink: limiter("share-password-link", env.SHARE_PASSWORD_ATTEMPTS_PER_15_MIN * SHARE_PASSWORD_LINK_CAP_FACTOR, 15 * 60),
   shareView: limiter("share-view", env.SHARE_VIEWS_PER_MINUTE, 60),
 };
 

@@ -123,16 +123,23 @@ export async function getPublicShare(token: string): Promise<PublicShare | undef
 
 /**
  * Checks a visitor's password for a link. Returns the link's expiry when it is
- * right, undefined otherwise. An unknown link or one without a password costs the
- * same scrypt run as a wrong guess (see verifySharePassword).
+ * right, undefined otherwise. `beforeVerify` runs (and may throw, e.g. a limit keyed
+ * by the link) only for a live link with a password, just before its scrypt check.
+ * An unknown link or one without a password runs no scrypt, but answers about as
+ * late as a wrong guess (see verifySharePassword).
  */
-export async function checkSharePassword(token: string, password: string): Promise<{ expiresAt: Date | null } | undefined> {
+export async function checkSharePassword(
+  token: string,
+  password: string,
+  beforeVerify?: (linkId: string) => Promise<void>,
+): Promise<{ expiresAt: Date | null } | undefined> {
   const link = isShareTokenShaped(token)
     ? await db.shareLink.findFirst({
         where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY", ...livePhoto } },
-        select: { passwordHash: true, expiresAt: true },
+        select: { id: true, passwordHash: true, expiresAt: true },
       })
     : null;
+  if (link?.passwordHash) await beforeVerify?.(link.id);
   const ok = await verifySharePassword(link?.passwordHash, password);
   return ok && link ? { expiresAt: link.expiresAt } : undefined;
 }

@@ -67,6 +67,15 @@ export const envSchema = z
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
     /** How often this instance runs the sweeper; 0 turns it off (e.g. when a cron job runs `npm run storage:check -- --fix`). */
     SWEEPER_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+    /**
+     * The sweeper's brake: a run that would move more than this share of the objects under users/
+     * to quarantine stops and reports instead (a wrong database or a restored backup looks like that).
+     */
+    SWEEPER_MAX_REMOVAL_PERCENT: z.coerce.number().min(0).max(100).default(5),
+    /** Days what the sweeper quarantined stays restorable (`storage:check -- --restore`) before it is deleted. */
+    QUARANTINE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    /** Days a FAILED photo's row (with its reason) stays for its owner to see before the sweeper removes it. */
+    FAILED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     /** Days a deleted photo stays in Trash, restorable, before it is deleted for good. */
     TRASH_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   })

@@ -1,12 +1,16 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { env } from "@/lib/env";
 import { getStorage } from "@/lib/storage";
 import { processPhoto } from "@/lib/photos/processing";
+import { InstallationMismatchError, requireMatchingInstallation } from "@/lib/installation/identity";
 import { findInconsistencies } from "./find";
-import { purgeQueuedDeletions, queueDeletions, removeExpiredUpload, repairMissingObjects } from "./repair";
+import { purgeExpiredFailed, purgeQueuedDeletions, removeExpiredUpload, repairMissingObjects } from "./repair";
+import { purgeExpiredQuarantine, quarantineOrphans } from "./quarantine";
 import { withSweeperLease } from "./lease";
 
 export { withLease, withSweeperLease } from "./lease";
+export { InstallationMismatchError } from "@/lib/installation/identity";
 
 /**
  * Finds, and with `fix` repairs, every way storage and database can disagree:
@@ -20,30 +24,58 @@ export interface SweepReport {
   staleMultipart: number;
   orphanObjects: number;
   missingObjects: number;
+  /** Set when a fixing run found too much to remove and changed nothing (the brake): why, and what to do. */
+  halted?: string;
 }
 
 export interface SweepOptions {
   fix: boolean;
+  /** Acts even when the run would remove more than the brake allows (`storage:check -- --fix --force`). */
+  force?: boolean;
   /** The moment to judge ages against (tests look into the future instead of waiting). */
   now?: Date;
   log?: (line: string) => void;
+  /** Rows read per database page (tests make it small to cross many pages). */
+  pageSize?: number;
+  /** Overrides SWEEPER_MAX_REMOVAL_PERCENT. */
+  maxRemovalPercent?: number;
 }
 
+/**
+ * However small the share, a run may always move this many objects to quarantine, so a
+ * small library still gets cleaned (and quarantine can be undone).
+ */
+export const REMOVAL_FLOOR = 25;
+
+export function removalLimit(objectsListed: number, maxPercent: number): number {
+  return Math.max(REMOVAL_FLOOR, Math.floor((objectsListed * maxPercent) / 100));
+}
+
+/**
+ * A fixing run first requires the database and the bucket to carry the same install
+ * identity (binding a fresh or pre-identity install), and throws InstallationMismatchError
+ * otherwise, before it changes anything. A dry run reports either way.
+ */
 export async function sweep(options: SweepOptions): Promise<SweepReport> {
   const now = options.now ?? new Date();
   const log = options.log ?? (() => {});
   const storage = getStorage();
-  const found = await findInconsistencies(storage, now);
+  if (options.fix) await requireMatchingInstallation(storage);
+  const found = await findInconsistencies(storage, now, { pageSize: options.pageSize });
 
-  const report: SweepReport = {
-    expiredPending: found.expiredPending.length,
-    staleProcessing: found.staleProcessing.length,
-    pendingDeletions: found.pendingDeletions.length,
-    staleMultipart: found.staleMultipart.length,
-    orphanObjects: found.orphanObjects.length,
-    missingObjects: found.missingObjects.length,
-  };
+  const report: SweepReport = { ...found.counts };
   if (!options.fix) return report;
+
+  const limit = removalLimit(found.objectsListed, options.maxRemovalPercent ?? env.SWEEPER_MAX_REMOVAL_PERCENT);
+  if (found.counts.orphanObjects > limit && !options.force) {
+    report.halted =
+      `${found.counts.orphanObjects} of ${found.objectsListed} objects under users/ have no photo row, more than this run may move ` +
+      `(${limit}; SWEEPER_MAX_REMOVAL_PERCENT=${options.maxRemovalPercent ?? env.SWEEPER_MAX_REMOVAL_PERCENT}). Nothing was changed. ` +
+      "A database restored from an older backup, or one that is not this bucket's, looks like this: check DATABASE_URL. " +
+      "If these objects really are leftovers, run `npm run storage:check -- --fix --force` (they go to quarantine/ first).";
+    log(report.halted);
+    return report;
+  }
 
   for (const photo of found.expiredPending) {
     if (await removeExpiredUpload(storage, photo, now)) log(`removed expired upload ${photo.id}`);
@@ -59,12 +91,17 @@ export async function sweep(options: SweepOptions): Promise<SweepReport> {
   for (const photo of found.missingObjects) {
     const outcome = await repairMissingObjects(storage, photo);
     if (outcome === "reprocessed") log(`photo ${photo.id}: variants missing, made again from the original`);
-    if (outcome === "failed") log(`photo ${photo.id}: original missing, marked failed`);
+    if (outcome === "original-missing") log(`photo ${photo.id}: original missing from storage; the photo is kept, restore the object to ${photo.originalKey}`);
   }
-  await queueDeletions(found.orphanObjects);
+  const quarantined = await quarantineOrphans(storage, found.orphanObjects);
+  if (quarantined) log(`moved ${quarantined} objects with no photo to quarantine/ (restore: npm run storage:check -- --restore)`);
   // Everything queued goes now: earlier deletions storage refused, and what the steps above queued.
   const purge = await purgeQueuedDeletions();
   log(`deleted ${purge.purged} objects${purge.failed ? `, ${purge.failed} still refused by storage` : ""}`);
+  const expired = await purgeExpiredQuarantine(storage, now, env.QUARANTINE_RETENTION_DAYS);
+  if (expired) log(`deleted ${expired} objects kept in quarantine for ${env.QUARANTINE_RETENTION_DAYS} days`);
+  const failed = await purgeExpiredFailed(now, env.FAILED_RETENTION_DAYS);
+  if (failed) log(`removed ${failed} failed photos older than ${env.FAILED_RETENTION_DAYS} days`);
   return report;
 }
 
@@ -80,9 +117,11 @@ export function startPeriodicSweeper(intervalSeconds: number) {
     running = true;
     try {
       const report = await withSweeperLease(INSTANCE_ID, LEASE_TTL_MS, () => sweep({ fix: true }));
-      if (report && Object.values(report).some((n) => n > 0)) console.log("[sweeper]", JSON.stringify(report));
+      if (report?.halted) console.error(`[sweeper] STOPPED: ${report.halted}`);
+      if (report && Object.values(report).some((n) => typeof n === "number" && n > 0)) console.log("[sweeper]", JSON.stringify(report));
     } catch (error) {
-      console.error("[sweeper] run failed:", error instanceof Error ? error.message : error);
+      if (error instanceof InstallationMismatchError) console.error(`[sweeper] REFUSED: ${error.message}`);
+      else console.error("[sweeper] run failed:", error instanceof Error ? error.message : error);
     } finally {
       running = false;
     }

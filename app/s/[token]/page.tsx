@@ -8,10 +8,10 @@ import { UnlockForm } from "@/components/shares/unlock-form";
 import { buttonClasses } from "@/components/ui/button";
 import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
-import { imageUrl } from "@/lib/photos/queries";
 import { consumeOrThrow } from "@/lib/rate-limit";
 import { readClientIp } from "@/lib/security/client-ip";
 import { shareUrl } from "@/lib/shares/expiry";
+import { shareImageUrl } from "@/lib/shares/image-urls";
 import { recordShareView } from "@/lib/shares/mutations";
 import { getPublicShare, type PublicShare } from "@/lib/shares/queries";
 import { isShareUnlocked, SHARE_UNLOCK_COOKIE } from "@/lib/shares/unlock";
@@ -76,7 +76,7 @@ export default async function SharePage({ params }: Props) {
 
   // Counted once per page view, after the response; images and downloads are not views.
   after(() => recordShareView(share.id).catch((error: unknown) => console.error("[share] could not count a view", error)));
-  const src = await imageUrl(share.photo.largeKey);
+  const src = await shareImageUrl(share.photo.largeKey);
   const { photo } = share;
 
   return (

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { imageUrl } from "@/lib/photos/queries";
+import { shareImageUrl } from "@/lib/shares/image-urls";
 import { authorizeShareRequest, redirectToStorage } from "@/lib/shares/route-access";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +13,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const result = await authorizeShareRequest(request, (await params).token);
   if ("response" in result) return result.response;
   const { share } = result;
-  const url = await imageUrl(share.photo.largeKey);
-  // An open link's redirect may sit in a shared cache briefly; one behind a password is for this visitor only.
-  return redirectToStorage(url, share.hasPassword ? "private, no-store" : "public, max-age=300");
+  const url = await shareImageUrl(share.photo.largeKey);
+  // Never in a shared cache: a CDN would keep answering for a revoked link. A crawler or a browser
+  // may keep the redirect a minute; its target lives 10 minutes at most (shareImageUrl).
+  return redirectToStorage(url, share.hasPassword ? "private, no-store" : "private, max-age=60");
 }

@@ -12,7 +12,11 @@ export type ShareLinkView = {
   id: string;
   /** The link's token, for the owner to copy; null when no copy opens (made before tokens were hashed, or the secret changed). */
   token: string | null;
-  photoId: string;
+  /** What the link shares: exactly one of the two is set. */
+  photoId: string | null;
+  albumId: string | null;
+  /** Album links: visitors see no file names and no capture details. */
+  hideDetails: boolean;
   createdAt: string;
   expiresAt: string | null;
   hasPassword: boolean;
@@ -26,6 +30,8 @@ export function toShareLinkView(link: ShareLink): ShareLinkView {
     id: link.id,
     token: openShareToken(link.tokenSealed),
     photoId: link.photoId,
+    albumId: link.albumId,
+    hideDetails: link.hideDetails,
     createdAt: link.createdAt.toISOString(),
     expiresAt: link.expiresAt?.toISOString() ?? null,
     hasPassword: link.passwordHash !== null,
@@ -64,8 +70,10 @@ export async function listActiveShareLinks(ownerId: string): Promise<OwnerShareL
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: SHARE_LIST_LIMIT,
   });
+  // The `photo` filter above leaves only photo links (album links are listed on their album's page).
+  const photoLinks = links.flatMap(({ photo, ...link }) => (photo ? [{ photo, link }] : []));
   return Promise.all(
-    links.map(async ({ photo, ...link }) => ({
+    photoLinks.map(async ({ photo, link }) => ({
       ...toShareLinkView(link),
       photo: {
         id: photo.id,
@@ -100,7 +108,7 @@ export async function getPublicShare(token: string): Promise<PublicShare | undef
     where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY", ...livePhoto } },
     include: { photo: true },
   });
-  if (!link?.photo.largeKey) return undefined;
+  if (!link?.photo?.largeKey) return undefined;
   const { photo } = link;
   return {
     id: link.id,

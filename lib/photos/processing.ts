@@ -28,23 +28,23 @@ const VARIANT_CACHE_CONTROL = "private, max-age=31536000, immutable";
 
 /**
  * What one run of processPhoto came to: `settled` (READY, FAILED, or nothing to do),
- * `timed_out` (hit the time limit with attempts left: run it again), `deferred`
- * (storage or database unavailable: left PROCESSING for the sweeper).
+ * `timed_out` (hit the time limit with attempts left), `deferred` (storage or database
+ * unavailable). Both leave the photo PROCESSING for the sweeper's next run.
  */
 export type ProcessingRun = "settled" | "timed_out" | "deferred";
 
 /**
- * Queues the photo behind its owner's earlier ones and processes it; a run that hit the
- * time limit goes to the back of its owner's line again, until the attempts run out.
- * Resolves once the photo is settled or left to the sweeper; never rejects.
+ * Queues the photo behind its owner's earlier ones and processes it. Resolves once the
+ * photo is settled or left to the sweeper; never rejects.
+ *
+ * A run that hit the time limit is not queued again here: its decode may still be running
+ * (a native decode cannot be interrupted), and retrying at once would pile up such decodes.
+ * The sweeper runs it again 10 minutes later, until the attempts run out.
  */
 export async function schedulePhotoProcessing(photoId: string): Promise<void> {
   try {
     const photo = await db.photo.findUnique({ where: { id: photoId }, select: { ownerId: true } });
-    if (!photo) return;
-    let run: ProcessingRun;
-    do run = await queue.run(photo.ownerId, () => processPhoto(photoId));
-    while (run === "timed_out");
+    if (photo) await queue.run(photo.ownerId, () => processPhoto(photoId));
   } catch (error) {
     console.error(`[processing] photo ${photoId} could not be settled:`, error);
   }

@@ -98,13 +98,44 @@ it("upload, gallery, photo page and share page work under the CSP with zero viol
   await expect.poll(async () => (await violationsOf(guest)).map((v) => v.directive).sort()).toEqual(["connect-src", "img-src", "script-src-elem"]);
   expect((await violationsOf(guest)).every((v) => v.blocked.startsWith("http://127.0.0.1:9/"))).toBe(true);
 
-  // Framing is refused: a page that frames the app gets nothing.
+  // Framing is refused. Every step is observed, so the check cannot pass because no frame was ever
+  // tried: the browser requests the framed page, gets it with frame-ancestors 'none', refuses to show
+  // it, and the frame holds none of it. The control at the end proves the same look would see it.
   const framer = await guestContext.newPage();
-  await framer.setContent(`<iframe src="${shareUrl}" width="400" height="300"></iframe>`);
-  await framer.waitForTimeout(1500);
-  const framed = framer.frames().find((frame) => frame.url().includes("/s/"));
-  const framedText = framed ? await framed.evaluate(() => document.body?.innerText ?? "").catch(() => "") : "";
-  expect(framedText).not.toContain("camera-gps-landscape.jpg");
+  const refusals: string[] = [];
+  framer.on("console", (message) => {
+    if (/frame-ancestors 'none'.*blocked/.test(message.text())) refusals.push(message.text());
+  });
+  const framedText = async () => {
+    const frame = framer.frames().find((f) => f !== framer.mainFrame());
+    expect(frame, "the iframe was never created").toBeDefined();
+    return { url: frame!.url(), text: await frame!.evaluate(() => document.body?.innerText ?? "").catch(() => "") };
+  };
+  const frameThePage = async () => {
+    const answered = framer.waitForResponse((r) => r.url() === shareUrl);
+    await framer.setContent(`<iframe src="${shareUrl}" width="800" height="600"></iframe>`);
+    return answered;
+  };
+  const framedResponse = await frameThePage();
+  expect(framedResponse.status()).toBe(200);
+  expect(framedResponse.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  await expect.poll(() => refusals.length, { timeout: 15_000 }).toBe(1);
+  expect(refusals[0]).toContain(`Framing '${new URL(shareUrl).origin}/'`);
+  const refused = await framedText();
+  // Chromium replaces a refused frame with its own error page.
+  expect(refused.url).toBe("chrome-error://chromewebdata/");
+  expect(refused.text).not.toContain("camera-gps-landscape.jpg");
+  // Control: the same page with its framing headers stripped on the way in does show inside the frame.
+  await framer.route(shareUrl, async (route) => {
+    const original = await route.fetch();
+    const headers = { ...original.headers() };
+    delete headers["content-security-policy"];
+    delete headers["x-frame-options"];
+    await route.fulfill({ response: original, headers });
+  });
+  await frameThePage();
+  await expect.poll(async () => (await framedText()).text, { timeout: 15_000 }).toContain("camera-gps-landscape.jpg");
+  expect(refusals).toHaveLength(1);
 
   await guestContext.close();
   await context.close();

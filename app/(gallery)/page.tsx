@@ -16,6 +16,7 @@ export default async function GalleryPage() {
         initialTiles={page.tiles}
         initialCursor={page.nextCursor}
         maxBytes={env.UPLOAD_MAX_BYTES}
+        maxFilesPerBatch={env.MAX_FILES_PER_BATCH}
         trashRetentionDays={env.TRASH_RETENTION_DAYS}
         failed={<FailedPhotos photos={failed} />}
       />

@@ -16,12 +16,14 @@ export function Gallery({
   initialTiles,
   initialCursor,
   maxBytes,
+  maxFilesPerBatch,
   trashRetentionDays,
   failed,
 }: {
   initialTiles: PhotoTile[];
   initialCursor: string | null;
   maxBytes: number;
+  maxFilesPerBatch: number;
   trashRetentionDays: number;
   failed: React.ReactNode;
 }) {
@@ -85,7 +87,7 @@ export function Gallery({
   }
 
   return (
-    <UploadProvider maxBytes={maxBytes} onPhotoReady={onPhotoReady}>
+    <UploadProvider maxBytes={maxBytes} maxFilesPerBatch={maxFilesPerBatch} onPhotoReady={onPhotoReady}>
       <DropZone>
         {failed}
         {tiles.length > 0 ? (

@@ -1,14 +1,20 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
-import pLimit from "p-limit";
-import { cancelUploadAction, completeUploadAction, createUploadsAction, deletePhotosAction, signPartsAction } from "@/app/(gallery)/actions";
+import {
+  cancelUploadAction,
+  completeUploadAction,
+  createUploadsAction,
+  deletePhotosAction,
+  signPartsAction,
+  signUploadsAction,
+} from "@/app/(gallery)/actions";
 import type { PhotoTile } from "@/lib/photos/queries";
 import { checkFile } from "@/lib/upload-client/check-file";
+import type { QueueEntry, QueueUpdate, UploadQueue, UploadStatus } from "@/lib/upload-client/queue";
 import { forgetUpload, recallUpload, rememberUpload } from "@/lib/upload-client/resume-store";
-import type { SendPlan } from "@/lib/upload-client/send-file";
 
-export type UploadStatus = "queued" | "uploading" | "verifying" | "processing" | "done" | "error";
+export type { UploadStatus };
 
 export interface UploadItem {
   key: string;
@@ -38,123 +44,91 @@ export function useUploads() {
   return value;
 }
 
-const FILES_IN_FLIGHT = 3;
 const POLL_MS = 1000;
 let nextKey = 0;
 
 export function UploadProvider({
   maxBytes,
+  maxFilesPerBatch,
   onPhotoReady,
   children,
 }: {
   maxBytes: number;
+  /** The server's MAX_FILES_PER_BATCH: a drop is reserved this many files per call. */
+  maxFilesPerBatch: number;
   onPhotoReady: (tile: PhotoTile) => void;
   children: React.ReactNode;
 }) {
   const [items, setItems] = useState<UploadItem[]>([]);
   const files = useRef(new Map<string, File>());
-  const controllers = useRef(new Map<string, AbortController>());
-  const limit = useRef(pLimit(FILES_IN_FLIGHT));
+  const queue = useRef<Promise<UploadQueue> | null>(null);
   const photoReady = useEffectEvent(onPhotoReady);
 
-  const update = useCallback((key: string, patch: Partial<UploadItem>) => {
+  const update = useCallback((key: string, patch: QueueUpdate | Partial<UploadItem>) => {
     setItems((current) => current.map((item) => (item.key === key ? { ...item, ...patch } : item)));
   }, []);
-  const fail = useCallback((key: string, message: string) => update(key, { status: "error", message }), [update]);
 
-  const upload = useCallback(
-    async (key: string, file: File, plan: SendPlan) => {
-      // Cancelled while it waited for its plan or its turn: drop the row the server made for it, send nothing.
-      if (!files.current.has(key)) {
-        void cancelUploadAction({ photoId: plan.photoId });
-        return;
-      }
-      const controller = new AbortController();
-      controllers.current.set(key, controller);
-      update(key, { status: "uploading", photoId: plan.photoId });
-      if (plan.mode === "multipart") rememberUpload(file, plan.photoId);
-      try {
-        // Loaded on first upload: most visits to the gallery send nothing, and should not download the sender.
-        const { sendFile } = await import("@/lib/upload-client/send-file");
-        await sendFile(file, plan, {
-          signal: controller.signal,
-          onProgress: (loaded) => update(key, { loaded }),
-          signParts: async (photoId, partNumbers) => {
-            const result = await signPartsAction({ photoId, partNumbers });
-            if (!result.ok) throw new Error(result.error.message);
-            return result.data;
-          },
-        });
-        update(key, { status: "verifying", loaded: file.size });
-        const result = await completeUploadAction({ photoId: plan.photoId });
-        if (!result.ok) return fail(key, result.error.message);
-        forgetUpload(file);
-        if (result.data.status === "FAILED") return fail(key, result.data.failureReason ?? "Processing failed.");
-        update(key, { status: "processing" });
-      } catch (error) {
-        if (controller.signal.aborted) return;
-        fail(key, error instanceof Error ? error.message : "The upload failed.");
-      } finally {
-        controllers.current.delete(key);
-      }
+  /** Loaded on first upload: most visits to the gallery send nothing, and should not download the sender. */
+  const getQueue = useCallback(() => {
+    queue.current ??= import("@/lib/upload-client/queue").then(({ createUploadQueue }) =>
+      createUploadQueue({
+        batchSize: maxFilesPerBatch,
+        onUpdate: update,
+        onMultipart: (file, photoId) => (photoId ? rememberUpload(file, photoId) : forgetUpload(file)),
+        api: {
+          reserve: (requests) => createUploadsAction({ files: requests, signNow: false }),
+          sign: (photoIds, waitingIds) => signUploadsAction({ photoIds, waitingIds }),
+          signParts: (photoId, partNumbers, waitingIds) => signPartsAction({ photoId, partNumbers, waitingIds }),
+          complete: (photoId) => completeUploadAction({ photoId }),
+          cancel: (photoId) => cancelUploadAction({ photoId }),
+        },
+      }),
+    );
+    return queue.current;
+  }, [maxFilesPerBatch, update]);
+
+  const enqueue = useCallback(
+    (entries: QueueEntry[]) => {
+      if (entries.length > 0) void getQueue().then((q) => q.add(entries));
     },
-    [update, fail],
+    [getQueue],
   );
 
-  const start = useCallback(
-    async (entries: { key: string; file: File }[]) => {
-      const requests = entries.map(({ file }) => {
-        const check = checkFile(file, maxBytes);
-        return { name: file.name, size: file.size, type: check.ok ? check.type : file.type, resumePhotoId: recallUpload(file) };
-      });
-      const result = await createUploadsAction({ files: requests }).catch(() => null);
-      if (!result || !result.ok) {
-        const message = result?.error.message ?? "Could not reach the server. Check your connection and retry.";
-        for (const { key } of entries) fail(key, message);
-        return;
-      }
-      for (const plan of result.data) {
-        const entry = entries[plan.index];
-        if (!entry) continue;
-        if (!plan.ok) {
-          fail(entry.key, plan.message);
-          continue;
-        }
-        void limit.current(() => upload(entry.key, entry.file, plan));
-      }
+  const entryFor = useCallback(
+    (key: string, file: File): QueueEntry => {
+      const check = checkFile(file, maxBytes);
+      return { key, file, request: { name: file.name, size: file.size, type: check.ok ? check.type : file.type, resumePhotoId: recallUpload(file) } };
     },
-    [maxBytes, fail, upload],
+    [maxBytes],
   );
 
   const addFiles = useCallback(
     (incoming: File[]) => {
-      const accepted: { key: string; file: File }[] = [];
+      const accepted: QueueEntry[] = [];
       const added: UploadItem[] = incoming.map((file) => {
         const key = `upload-${nextKey++}`;
         const check = checkFile(file, maxBytes);
         if (!check.ok) return { key, name: file.name, size: file.size, status: "error", loaded: 0, message: check.reason };
         files.current.set(key, file);
-        accepted.push({ key, file });
+        accepted.push(entryFor(key, file));
         return { key, name: file.name, size: file.size, status: "queued", loaded: 0 };
       });
       setItems((current) => [...current, ...added]);
-      // Sign in batches: server actions from one browser run one at a time.
-      for (let i = 0; i < accepted.length; i += 100) void start(accepted.slice(i, i + 100));
+      enqueue(accepted);
     },
-    [maxBytes, start],
+    [maxBytes, entryFor, enqueue],
   );
 
   const cancel = useCallback(
     (key: string) => {
-      controllers.current.get(key)?.abort();
-      const item = items.find((i) => i.key === key);
       const file = files.current.get(key);
       if (file) forgetUpload(file);
-      if (item?.photoId && item.status !== "done") void cancelUploadAction({ photoId: item.photoId });
+      // Whatever the server made for it goes too (the queue knows which row, even one still being reserved).
+      void queue.current?.then((q) => q.cancel(key));
       files.current.delete(key);
       setItems((current) => current.filter((i) => i.key !== key));
     },
-    [items],
+    [],
   );
 
   const cancelAll = useCallback(() => {
@@ -169,9 +143,9 @@ export function UploadProvider({
       // A failed photo's row stays visible until it is retried or removed; a retry uploads afresh.
       if (item.photoId) void deletePhotosAction({ photoIds: [item.photoId] });
       update(key, { status: "queued", loaded: 0, message: undefined, photoId: undefined });
-      void start([{ key, file }]);
+      enqueue([entryFor(key, file)]);
     },
-    [items, start, update],
+    [items, update, enqueue, entryFor],
   );
 
   const dismiss = useCallback(

@@ -12,6 +12,17 @@ export const uploadFileSchema = z.object({
 
 export const createUploadsSchema = z.object({
   files: z.array(z.unknown()).min(1, "Choose at least one photo."),
+  /** false: single-PUT files are only reserved, and signed by signUploads when their turn comes (the browser). */
+  signNow: z.boolean().optional(),
+});
+
+/** The ids of a page's files still queued, whose reservations a signing call renews (the first this many). */
+export const MAX_WAITING_IDS = 1000;
+const waitingIdsSchema = z.array(z.string().uuid()).max(MAX_WAITING_IDS).optional();
+
+export const signUploadsSchema = z.object({
+  photoIds: z.array(z.string().uuid("Unknown photo.")).min(1).max(20),
+  waitingIds: waitingIdsSchema,
 });
 
 export const photoIdSchema = z.object({ photoId: z.string().uuid("Unknown photo.") });
@@ -19,6 +30,7 @@ export const photoIdSchema = z.object({ photoId: z.string().uuid("Unknown photo.
 export const signPartsSchema = z.object({
   photoId: z.string().uuid("Unknown photo."),
   partNumbers: z.array(z.number().int().min(1).max(10_000)).min(1).max(100),
+  waitingIds: waitingIdsSchema,
 });
 
 export const photoIdsSchema = z.object({ photoIds: z.array(z.string().uuid()).min(1).max(500) });

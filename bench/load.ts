@@ -7,8 +7,9 @@
 //   npm run bench:load [-- --seconds 20 --uploads 50 --feed 5 --share 5] [-- --quick]
 //                      [-- --postgres postgresql://postgres@127.0.0.1:5432/postgres]
 //
-// --postgres runs on a throwaway database of a PostgreSQL server on 127.0.0.1 instead
-// of the embedded PGlite (which answers one query at a time, inside this process).
+// It runs on a throwaway database of the PostgreSQL server on 127.0.0.1 that --postgres
+// or else DATABASE_URL names, and on an embedded PGlite (which answers one query at a
+// time, inside this process) when neither is given.
 //
 // Prints throughput, p50/p95/p99 latency per kind, errors and the app's RSS, then
 // checks nothing was lost: every completed upload READY with its three objects,
@@ -243,7 +244,7 @@ async function main() {
     const machine = machineInfo();
     const lines: string[] = [];
     lines.push(`\n## bench:load — ${new Date().toISOString().slice(0, 16)}Z, ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
-    const database = postgresServer ? `PostgreSQL ${new URL(postgresServer).host} (pool ${world.env.DATABASE_POOL_SIZE})` : `embedded PGlite (pool ${world.env.DATABASE_POOL_SIZE})`;
+    const database = world.database === "PGlite" ? `embedded PGlite (pool ${world.env.DATABASE_POOL_SIZE})` : `PostgreSQL ${world.database} (pool ${world.env.DATABASE_POOL_SIZE})`;
     lines.push(`${UPLOADERS} uploaders, ${FEED_READERS} feed readers, ${SHARE_VISITORS} share visitors, ${wall.toFixed(1)} s of load; ${database} + s3rver on 127.0.0.1; load average before ${loadBefore.join(" ")}\n`);
     lines.push("| kind | count | per s | p50 ms | p95 ms | p99 ms | errors |");
     lines.push("|---|---:|---:|---:|---:|---:|---:|");

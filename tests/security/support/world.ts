@@ -1,16 +1,19 @@
 /**
- * A database and a bucket of a test's own: embedded PostgreSQL (PGlite) and the
- * embedded S3 on 127.0.0.1, migrated, empty. Suites that stop services, count
- * every orphan in the bucket or crash the app need a world nobody else writes to.
+ * A database and a bucket of a test's own on 127.0.0.1, migrated, empty: a fresh
+ * database on the PostgreSQL server DATABASE_URL names (so CI's PostgreSQL pass runs
+ * these suites on PostgreSQL too), else an embedded PGlite; and the embedded S3.
+ * Suites that stop services, count every orphan in the bucket or crash the app need
+ * a world nobody else writes to.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
-import pgDriver from "pg";
 import path from "node:path";
+import pgDriver from "pg";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../../scripts/embedded/postgres";
 import { startEmbeddedS3, type EmbeddedS3 } from "../../../scripts/embedded/s3";
 import { migrate } from "../../../scripts/embedded/stack";
 import { freePort } from "../../../scripts/ports";
+import { startTcpRelay } from "./tcp-relay";
 
 const basePort = Number(process.env.E2E_PORT ?? 3204);
 /** The app port the security and fault suites prefer (one file at a time uses it); a free one when taken. */
@@ -30,10 +33,16 @@ export interface World {
   dataDir: string;
   s3: EmbeddedS3;
   pg: EmbeddedPostgres;
+  /** What holds the database: "PGlite" or the host:port of the PostgreSQL server. */
+  database: string;
   /** Stops the embedded S3 (storage outage); `startS3` brings it back on the same port with the same data. */
   stopS3(): Promise<void>;
   startS3(): Promise<void>;
-  /** Stops PostgreSQL (database outage); needs `persistentDatabase`. `startPostgres` brings it back on the same port. */
+  /**
+   * A database outage; needs `persistentDatabase`. The embedded PostgreSQL is stopped; a shared
+   * server is not, the relay in front of it is cut instead (every connection reset, new ones
+   * refused). `startPostgres` brings it back on the same port.
+   */
   stopPostgres(): Promise<void>;
   startPostgres(): Promise<void>;
   stop(): Promise<void>;
@@ -46,9 +55,10 @@ export interface WorldOptions {
   /**
    * A PostgreSQL server on 127.0.0.1 to use instead of the embedded one (e.g.
    * postgresql://postgres@127.0.0.1:5432/postgres): a throwaway database is created
-   * on it for this world and dropped at the end.
+   * on it for this world and dropped at the end. Default: the server DATABASE_URL
+   * names (see `postgresServerFromEnv`); `null` insists on an embedded PGlite.
    */
-  postgresServer?: string;
+  postgresServer?: string | null;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -61,7 +71,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const allowedOrigins = [appUrl];
   const s3Dir = path.join(dataDir, "s3");
 
-  const server = options.postgresServer ? await createServerDatabase(options.postgresServer, options.name) : undefined;
+  const serverUrl = options.postgresServer === undefined ? await postgresServerFromEnv() : options.postgresServer;
+  const server = serverUrl ? await createServerDatabase(serverUrl, options.name, { cuttable: !!options.persistentDatabase }) : undefined;
   let pg = server ?? (await startEmbeddedPostgres({ dataDir: pgDir, port: 0 }));
   let s3 = await startEmbeddedS3({ dir: s3Dir, port: 0, allowedOrigins });
   const env: Record<string, string> = {
@@ -90,6 +101,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     appPort,
     appUrl,
     dataDir,
+    database: serverUrl ? new URL(serverUrl).host : "PGlite",
     get s3() {
       return s3;
     },
@@ -100,9 +112,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     startS3: async () => {
       s3 = await startEmbeddedS3({ dir: s3Dir, port: s3.port, allowedOrigins });
     },
-    stopPostgres: () => pg.stop(),
+    stopPostgres: async () => {
+      if (server) return server.cut();
+      await pg.stop();
+    },
     startPostgres: async () => {
-      if (server || pgDir === "memory://") throw new Error("startWorld: restarting PostgreSQL needs the embedded one with persistentDatabase");
+      if (server) return server.restore();
+      if (pgDir === "memory://") throw new Error("startWorld: restarting PostgreSQL needs persistentDatabase");
       pg = await startEmbeddedPostgres({ dataDir: pgDir, port: pg.port });
     },
     stop: async () => {
@@ -114,29 +130,60 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   return world;
 }
 
-/** A fresh database on a PostgreSQL server, shaped like EmbeddedPostgres; stop() drops it. */
-async function createServerDatabase(serverUrl: string, name: string): Promise<EmbeddedPostgres> {
+/**
+ * The PostgreSQL server DATABASE_URL names, for a world's own database on it; undefined
+ * when DATABASE_URL is unset or names the test run's shared embedded PGlite (npm test
+ * starts one when no DATABASE_URL was given), which holds a single database.
+ */
+export async function postgresServerFromEnv(): Promise<string | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return undefined;
+  const client = new pgDriver.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ version: string }>("SELECT version()");
+    return rows[0]?.version.includes("PGlite") ? undefined : url;
+  } finally {
+    await client.end();
+  }
+}
+
+type ServerDatabase = EmbeddedPostgres & { cut(): Promise<void>; restore(): Promise<void> };
+
+/**
+ * A fresh database on a PostgreSQL server, shaped like EmbeddedPostgres; stop() drops it.
+ * `cuttable` puts a relay in front, so a test can take the database away without stopping
+ * a server others use.
+ */
+async function createServerDatabase(serverUrl: string, name: string, { cuttable }: { cuttable: boolean }): Promise<ServerDatabase> {
   const server = new URL(serverUrl);
   if (!["127.0.0.1", "localhost", "[::1]"].includes(server.hostname)) throw new Error(`startWorld: only a PostgreSQL on 127.0.0.1, not ${server.hostname}`);
   const database = `${name.replace(/\W/g, "_")}_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = new pgDriver.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
+  const admin = async (sql: string) => {
+    const client = new pgDriver.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${database}"`);
+  const relay = cuttable ? await startTcpRelay({ host: server.hostname.replace(/^\[|\]$/g, ""), port: Number(server.port || 5432) }) : undefined;
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
+  if (relay) url.port = String(relay.port);
   const port = Number(url.port || 5432);
   return {
     url: url.toString(),
     port,
     requestedPort: port,
     portWasTaken: false,
+    cut: () => relay?.cut() ?? Promise.reject(new Error("startWorld: a database outage needs persistentDatabase")),
+    restore: () => relay?.restore() ?? Promise.resolve(),
     stop: async () => {
-      const dropper = new pgDriver.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await dropper.end();
+      await relay?.cut();
+      await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     },
   };
 }
-

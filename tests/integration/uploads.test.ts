@@ -18,6 +18,7 @@ import { deletePhotos } from "@/lib/photos/delete";
 import { originalKey, uploadKey, variantKey } from "@/lib/photos/keys";
 import { processPhoto } from "@/lib/photos/processing";
 import { cancelUpload, completeUpload, createUploads, RESERVATION_SECONDS, signParts, signUploads, type UploadPlan } from "@/lib/photos/uploads";
+import { sealUpload } from "@/lib/photos/seal";
 import { getStorage, type SignedRequest } from "@/lib/storage";
 import { noisyPng } from "../helpers/big-image";
 import { createUser, removeSeededUsers } from "../helpers/seed";
@@ -284,6 +285,24 @@ describe("single-request uploads", () => {
     await processPhoto(turn);
     expect(await db.photo.findUniqueOrThrow({ where: { id: turn } })).toMatchObject({ status: "READY" });
     await cancelUpload(owner.id, waiting);
+  });
+
+  it("a complete that died after claiming the row (bytes still at the upload key), or after the copy, is finished by sealing again", async () => {
+    const bytes = await fixture("camera-gps-landscape.jpg");
+    for (const stage of ["claimed", "copied"] as const) {
+      const photoId = await putPhoto(owner.id, `crash-${stage}.jpg`, bytes);
+      // The state the crash left: the row claimed PROCESSING (and the copy made, for the later crash).
+      const row = await db.photo.update({ where: { id: photoId }, data: { status: "PROCESSING" } });
+      if (stage === "copied") await getStorage().copy(uploadKey(owner.id, photoId), row.originalKey);
+
+      const sealed = await sealUpload(row);
+      expect(sealed).toMatchObject({ ok: true, original: { size: bytes.length } });
+      expect(await sealUpload(row), "sealing is idempotent").toMatchObject({ ok: true });
+      expect(await head(uploadKey(owner.id, photoId))).toBeUndefined();
+      await processPhoto(photoId);
+      expect(await db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "READY" });
+      expect((await variantBytes(row.originalKey)).equals(bytes)).toBe(true);
+    }
   });
 
   it("completing twice is harmless: the second call reports the current status and processing runs once", async () => {

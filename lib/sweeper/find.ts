@@ -57,12 +57,13 @@ export type FindingKind = "expiredPending" | "staleProcessing" | "pendingDeletio
 
 /**
  * Which objects a row owns: the original and variants of any photo that did not fail, and
- * the browser's upload of one still PENDING. A trashed photo keeps its objects until it is
- * purged. Everything else under users/ is an orphan once it is old enough.
+ * the browser's upload of one still PENDING or PROCESSING (a complete that died before its
+ * copy leaves the bytes there; sealUpload finishes it from them). A trashed photo keeps its
+ * objects until it is purged. Everything else under users/ is an orphan once it is old enough.
  */
 export function ownsObject(row: SweptPhoto, object: { ownerId: string; photoId: string; object: string }): boolean {
   if (row.id !== object.photoId || row.ownerId !== object.ownerId) return false;
-  if (object.object === "upload") return row.status === "PENDING";
+  if (object.object === "upload") return row.status === "PENDING" || row.status === "PROCESSING";
   return row.status !== "FAILED";
 }
 

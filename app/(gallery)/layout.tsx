@@ -16,6 +16,9 @@ export default async function GalleryLayout({ children }: { children: React.Reac
             <Link href="/" className="rounded-lg px-2 py-1.5 hover:bg-zinc-200/70 dark:hover:bg-zinc-800">
               Photos
             </Link>
+            <Link href="/albums" className="rounded-lg px-2 py-1.5 hover:bg-zinc-200/70 dark:hover:bg-zinc-800">
+              Albums
+            </Link>
             <Link href="/shares" className="rounded-lg px-2 py-1.5 whitespace-nowrap hover:bg-zinc-200/70 dark:hover:bg-zinc-800">
               <span className="sm:hidden">Links</span>
               <span className="hidden sm:inline">Shared links</span>

@@ -9,7 +9,7 @@ import { buttonClasses } from "@/components/ui/button";
  * The whole gallery takes drops (folders included: their images are taken), the
  * "Upload photos" button opens the picker, and a paste anywhere adds the pasted images.
  */
-export function DropZone({ children }: { children: React.ReactNode }) {
+export function DropZone({ heading = "Your photos", children }: { heading?: React.ReactNode; children: React.ReactNode }) {
   const { addFiles } = useUploads();
   const { getRootProps, getInputProps, isDragActive, open } = useDropzone({
     onDrop: (accepted, rejected) => addFiles([...accepted, ...rejected.map((r) => r.file)]),
@@ -34,8 +34,8 @@ export function DropZone({ children }: { children: React.ReactNode }) {
     <div {...getRootProps({ className: "relative min-h-[60vh] outline-none" })}>
       <input {...getInputProps({ "aria-label": "Choose photos", accept: "image/*,.heic,.heif" })} />
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3">
-        <h1 id="gallery-heading" className="text-2xl font-semibold">
-          Your photos
+        <h1 id="gallery-heading" className="min-w-0 text-2xl font-semibold break-words">
+          {heading}
         </h1>
         <button type="button" onClick={open} className={buttonClasses("primary")}>
           <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="currentColor">

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState, useTransition } from "react";
 import { deletePhotosAction } from "@/app/(gallery)/actions";
+import { AddToAlbum } from "@/components/albums/add-to-album";
 import { Button } from "@/components/ui/button";
 import type { PhotoTile } from "@/lib/photos/queries";
 import { DropZone } from "./drop-zone";
@@ -95,6 +96,7 @@ export function Gallery({
             {selecting ? (
               <>
                 <span>{selected.size} selected</span>
+                <AddToAlbum photoIds={[...selected]} />
                 <Button variant="danger" onClick={deleteSelected} disabled={selected.size === 0 || deleting}>
                   {deleting ? "Deleting…" : "Delete selected"}
                 </Button>

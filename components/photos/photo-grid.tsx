@@ -30,6 +30,8 @@ export function PhotoGrid({
   selecting,
   selected,
   onToggle,
+  linkQuery,
+  onOpen,
 }: {
   tiles: Tile[];
   hasMore: boolean;
@@ -37,7 +39,7 @@ export function PhotoGrid({
   selecting: boolean;
   selected: ReadonlySet<string>;
   onToggle: (id: string) => void;
-}) {
+} & TileTarget) {
   const container = useRef<HTMLDivElement>(null);
   const [cache] = useState<LayoutCache>(() => new Map());
   // null until mounted: the server (and hydration) cannot know the width.
@@ -93,7 +95,7 @@ export function PhotoGrid({
     if (view && hasMore && to >= rows.length - 8) loadMore();
   }, [view, hasMore, to, rows.length, loadMore]);
 
-  const rowProps = { selecting, selected, onToggle };
+  const rowProps = { selecting, selected, onToggle, linkQuery, onOpen };
   return (
     // A size container, so `cqw` below is exactly this element's width.
     <div ref={container} className="@container w-full">
@@ -136,17 +138,25 @@ function reservedHeights(variants: GridRow[][]): React.CSSProperties {
   return Object.fromEntries(GRID_BREAKPOINTS.map((bp, i) => [`--grid-${bp.name}`, heightInContainer(variants[i] ?? [])])) as React.CSSProperties;
 }
 
+/**
+ * Where a tile leads: its photo page, with `linkQuery` appended (an album passes `?album=<id>`
+ * so the photo page steps through the album), or, with `onOpen`, a lightbox on the same page.
+ */
+export type TileTarget = { linkQuery?: string; onOpen?: (id: string) => void };
+
 const GridRowView = memo(function GridRowView({
   row,
   selecting,
   selected,
   onToggle,
+  linkQuery,
+  onOpen,
 }: {
   row: GridRow;
   selecting: boolean;
   selected: ReadonlySet<string>;
   onToggle: (id: string) => void;
-}) {
+} & TileTarget) {
   if (row.kind === "header") {
     return (
       <h2 className="flex items-end pb-2 text-sm font-semibold text-zinc-700 dark:text-zinc-300" style={{ height: HEADER_HEIGHT }}>
@@ -164,6 +174,8 @@ const GridRowView = memo(function GridRowView({
           selecting={selecting}
           selected={selected.has(box.tile.id)}
           onToggle={onToggle}
+          linkQuery={linkQuery}
+          onOpen={onOpen}
         />
       ))}
     </div>

@@ -49,12 +49,16 @@ export const PhotoTile = memo(function PhotoTile({
   selecting,
   selected,
   onToggle,
+  linkQuery = "",
+  onOpen,
 }: {
   tile: Tile;
   style: React.CSSProperties;
   selecting: boolean;
   selected: boolean;
   onToggle: (id: string) => void;
+  linkQuery?: string;
+  onOpen?: (id: string) => void;
 }) {
   const [loaded, setLoaded] = useState(false);
   // A server-rendered image can finish loading before React hydrates and attaches onLoad,
@@ -102,8 +106,15 @@ export const PhotoTile = memo(function PhotoTile({
       </button>
     );
   }
+  if (onOpen) {
+    return (
+      <button type="button" aria-label={`Open ${tile.name}`} onClick={() => onOpen(tile.id)} className={className} style={boxStyle}>
+        {image}
+      </button>
+    );
+  }
   return (
-    <Link href={`/photos/${tile.id}`} className={className} style={boxStyle}>
+    <Link href={`/photos/${tile.id}${linkQuery}`} className={className} style={boxStyle}>
       {image}
     </Link>
   );

@@ -52,7 +52,7 @@ export function encodeCursor(photo: { sortAt: Date; id: string }): string {
   return Buffer.from(`${photo.sortAt.toISOString()}|${photo.id}`).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { sortAt: Date; id: string } {
+export function decodeCursor(cursor: string): { sortAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const sortAt = new Date(iso ?? "");
   if (!id || Number.isNaN(sortAt.getTime())) throw new AppError("invalid_input", "Invalid page cursor.");

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+export const ALBUM_TITLE_MAX = 120;
+export const ALBUM_DESCRIPTION_MAX = 2000;
+/** Photos added or removed in one call; the gallery's multi-select sends its selection in batches of this. */
+export const ALBUM_BATCH_MAX = 500;
+
+const albumId = z.string().uuid("Unknown album.");
+const photoIds = z.array(z.string().uuid("Unknown photo.")).min(1, "Choose at least one photo.").max(ALBUM_BATCH_MAX, `Add at most ${ALBUM_BATCH_MAX} photos at a time.`);
+const title = z.string().trim().min(1, "Give the album a name.").max(ALBUM_TITLE_MAX, `Use at most ${ALBUM_TITLE_MAX} characters for the name.`);
+// An empty field means "no description", as the form sends it.
+const description = z
+  .string()
+  .trim()
+  .max(ALBUM_DESCRIPTION_MAX, `Use at most ${ALBUM_DESCRIPTION_MAX} characters for the description.`)
+  .optional()
+  .transform((v) => (v ? v : null));
+
+export const createAlbumSchema = z.object({ title, description, photoIds: photoIds.optional() });
+export const updateAlbumSchema = z.object({ albumId, title, description });
+export const albumIdSchema = z.object({ albumId });
+export const albumPhotosSchema = z.object({ albumId, photoIds });
+/** null: back to the default cover (the album's newest photo). */
+export const setAlbumCoverSchema = z.object({ albumId, photoId: z.string().uuid("Unknown photo.").nullable() });

@@ -16,7 +16,17 @@ const FILL = { inset: 0 } as const;
  * has no page to open), each with the date it is deleted for good. The list comes from
  * the server; after each action the page is refreshed rather than patched here.
  */
-export function TrashView({ tiles, total, renderedAt, retentionDays }: { tiles: TrashTile[]; total: number; renderedAt: string; retentionDays: number }) {
+export function TrashView({
+  tiles,
+  total,
+  renderedAt,
+  children: intro,
+}: {
+  tiles: TrashTile[];
+  total: number;
+  renderedAt: string;
+  children: React.ReactNode;
+}) {
   const router = useRouter();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [message, setMessage] = useState("");
@@ -65,6 +75,21 @@ export function TrashView({ tiles, total, renderedAt, retentionDays }: { tiles: 
     });
   };
 
+  const header = (
+    <>
+      <div className="flex min-h-9 items-center justify-between gap-4">
+        <h1 id="trash-heading" className="text-2xl font-semibold">
+          Trash
+        </h1>
+        {tiles.length > 0 ? (
+          <Button variant="dangerGhost" size="sm" onClick={empty} disabled={pending}>
+            Empty trash
+          </Button>
+        ) : null}
+      </div>
+      <p className="mt-1 max-w-2xl text-sm text-zinc-600 dark:text-zinc-400">{intro}</p>
+    </>
+  );
   const status = (
     <p role="status" aria-live="polite" className="min-h-5 text-sm text-zinc-600 dark:text-zinc-400">
       {message}
@@ -74,12 +99,11 @@ export function TrashView({ tiles, total, renderedAt, retentionDays }: { tiles: 
   if (tiles.length === 0) {
     return (
       <>
-        {status}
+        {header}
+        <div className="mt-4">{status}</div>
         <div className="mt-2 flex flex-col items-center rounded-2xl border-2 border-dashed border-zinc-300 px-6 py-16 text-center dark:border-zinc-700">
           <p className="text-lg font-medium">Trash is empty</p>
-          <p className="mt-2 max-w-md text-sm text-zinc-600 dark:text-zinc-400">
-            Photos you delete wait here for {retentionDays} days, so a slip of the finger can be undone.
-          </p>
+          <p className="mt-2 max-w-md text-sm text-zinc-600 dark:text-zinc-400">Photos you delete from your gallery wait here until they go for good.</p>
         </div>
       </>
     );
@@ -88,6 +112,7 @@ export function TrashView({ tiles, total, renderedAt, retentionDays }: { tiles: 
   const allSelected = chosen.length === tiles.length;
   return (
     <>
+      {header}
       <div className="sticky top-14 z-10 -mx-4 mt-4 flex flex-wrap items-center gap-2 bg-zinc-50/85 px-4 py-2 backdrop-blur dark:bg-zinc-950/85">
         <Button variant="secondary" size="sm" onClick={() => setSelected(allSelected ? new Set() : new Set(tiles.map((t) => t.id)))}>
           {allSelected ? "Select none" : "Select all"}
@@ -97,9 +122,6 @@ export function TrashView({ tiles, total, renderedAt, retentionDays }: { tiles: 
         </Button>
         <Button variant="danger" size="sm" onClick={deleteForever} disabled={chosen.length === 0 || pending}>
           Delete forever{chosen.length > 0 ? ` ${chosen.length}` : ""}
-        </Button>
-        <Button variant="dangerGhost" size="sm" onClick={empty} disabled={pending} className="ml-auto">
-          Empty trash
         </Button>
       </div>
       {status}
@@ -113,7 +135,7 @@ export function TrashView({ tiles, total, renderedAt, retentionDays }: { tiles: 
               {tile.name}
             </p>
             <p className="text-xs text-zinc-500 dark:text-zinc-400">
-              Deleted for good <LocalTime iso={tile.expiresAt} dateOnly />
+              Deleted for good <LocalTime iso={tile.expiresAt} dateOnly className="whitespace-nowrap" />
             </p>
           </li>
         ))}

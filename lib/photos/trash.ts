@@ -96,7 +96,8 @@ const TRASH_LIST_LIMIT = 500;
 export async function listTrash(ownerId: string): Promise<{ tiles: TrashTile[]; total: number }> {
   const rows = await db.photo.findMany({
     where: { ownerId, ...inTrash },
-    orderBy: [{ deletedAt: "desc" }, { id: "desc" }],
+    // Photos deleted together keep their gallery order.
+    orderBy: [{ deletedAt: "desc" }, { sortAt: "desc" }, { id: "desc" }],
     take: TRASH_LIST_LIMIT,
   });
   const total = rows.length < TRASH_LIST_LIMIT ? rows.length : await db.photo.count({ where: { ownerId, ...inTrash } });

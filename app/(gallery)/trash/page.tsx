@@ -13,15 +13,11 @@ export default async function TrashPage() {
   const days = env.TRASH_RETENTION_DAYS;
   return (
     <section aria-labelledby="trash-heading">
-      <h1 id="trash-heading" className="text-2xl font-semibold">
-        Trash
-      </h1>
-      <p className="mt-1 max-w-2xl text-sm text-zinc-600 dark:text-zinc-400">
+      <TrashView tiles={tiles} total={total} renderedAt={renderedAt}>
         Deleted photos stay here for {days} day{days === 1 ? "" : "s"}, then they are deleted for good. Restore one and it is back in your
         gallery, its share links working again.
         {total > tiles.length ? ` Showing the ${tiles.length} most recently deleted of ${total}.` : ""}
-      </p>
-      <TrashView tiles={tiles} total={total} renderedAt={renderedAt} retentionDays={days} />
+      </TrashView>
     </section>
   );
 }

@@ -12,8 +12,10 @@
 // time, inside this process) when neither is given.
 //
 // Prints throughput, p50/p95/p99 latency per kind, errors and the app's RSS, then
-// checks nothing was lost: every completed upload READY with its three objects,
-// and storage:check (a dry-run sweep) reporting zeros. Exit code 1 if not.
+// checks, before any repairing sweep could hide a loss: no request failed; every
+// upload the presign accepted is READY with its three objects, except the ones
+// the load test cancelled itself, which are gone; the database holds exactly those
+// rows; and dry-run sweeps and storage:check find nothing. Exit code 1 if not.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -50,7 +52,16 @@ const FIXTURES = [
   { name: "photo.avif", type: "image/avif" },
 ].map((f) => ({ ...f, body: readFileSync(path.join("tests", "fixtures", "photos", f.name)) }));
 
-type Kind = "sign-up" | "presign" | "put" | "complete" | "upload→ready" | "feed" | "share page" | "share image";
+type Kind = "sign-up" | "presign" | "put" | "complete" | "cancel" | "upload→ready" | "feed" | "share page" | "share image";
+
+/** Every upload the presign accepted, and the ones the load test cancelled itself (the only ones allowed not to end READY). */
+interface Uploads {
+  accepted: Set<string>;
+  cancelled: Set<string>;
+}
+
+/** One upload in CANCEL_EVERY is cancelled after its presign, as a person changing their mind would (two in a --quick run). */
+const CANCEL_EVERY = 10;
 
 class Recorder {
   readonly samples = new Map<Kind, number[]>();
@@ -91,7 +102,7 @@ type Plan = { ok: true; photoId: string; mode: "single"; request: { url: string;
 type Outcome = { photoId: string; status: string; failureReason: string | null };
 
 /** One person uploading photos one after another until the deadline, like the uploader (presign, PUT, complete, poll). */
-async function uploader(session: HttpSession, ids: ActionIds, recorder: Recorder, deadline: number, completed: Set<string>, seed: number) {
+async function uploader(session: HttpSession, ids: ActionIds, recorder: Recorder, deadline: number, uploads: Uploads, seed: number) {
   for (let i = seed; Date.now() < deadline; i++) {
     const file = FIXTURES[i % FIXTURES.length]!;
     const plan = await recorder.time("presign", async () => {
@@ -103,6 +114,16 @@ async function uploader(session: HttpSession, ids: ActionIds, recorder: Recorder
       return first;
     });
     if (!plan) continue;
+    uploads.accepted.add(plan.photoId);
+    if (i % CANCEL_EVERY === CANCEL_EVERY - 1) {
+      const cancelled = await recorder.time("cancel", async () => {
+        const response = await session.action<unknown>("/", ids.cancelUploadAction!, [{ photoId: plan.photoId }]);
+        if (!response.result?.ok) throw new Error(`cancel: ${response.status} ${JSON.stringify(response.result ?? response.body.slice(0, 200))}`);
+        return true;
+      });
+      if (cancelled) uploads.cancelled.add(plan.photoId);
+      continue;
+    }
     const startedAt = performance.now();
     const sent = await recorder.time("put", async () =>
       expectStatus(await fetch(plan.request.url, { method: "PUT", headers: plan.request.headers, body: new Uint8Array(file.body) }), 200),
@@ -114,7 +135,6 @@ async function uploader(session: HttpSession, ids: ActionIds, recorder: Recorder
       return response.result.data;
     });
     if (!outcome) continue;
-    completed.add(plan.photoId);
     // The end-to-end figure the person waits for: from the PUT's start until the photo is READY.
     try {
       await waitForReady(session, plan.photoId);
@@ -125,9 +145,13 @@ async function uploader(session: HttpSession, ids: ActionIds, recorder: Recorder
   }
 }
 
+/** Processing a fixture takes well under a second; a photo still not READY after this is stuck. */
+const READY_WITHIN_MS = 120_000;
+
 /** Polls /api/uploads/status like the uploader does. */
 async function waitForReady(session: HttpSession, photoId: string) {
-  for (;;) {
+  for (const giveUpAt = Date.now() + READY_WITHIN_MS; ; ) {
+    if (Date.now() > giveUpAt) throw new Error(`not READY after ${READY_WITHIN_MS / 1000} s`);
     const response = await session.request(`/api/uploads/status?ids=${photoId}`);
     if (response.status !== 200) throw new Error(`status: HTTP ${response.status}`);
     const { statuses } = (await response.json()) as { statuses: { status: string; failureReason: string | null }[] };
@@ -210,7 +234,7 @@ async function main() {
     const share = await shareOverHttp(sharer, ids, plan.photoId);
 
     // The load itself.
-    const completed = new Set<string>([plan.photoId]);
+    const uploads: Uploads = { accepted: new Set([plan.photoId]), cancelled: new Set() };
     const rss: number[] = [];
     const idleRss = app.rssBytes();
     const sampler = setInterval(() => rss.push(app.rssBytes()), 1000);
@@ -218,7 +242,7 @@ async function main() {
     const loadStart = Date.now();
     const deadline = loadStart + SECONDS * 1000;
     await Promise.all([
-      ...sessions.slice(0, UPLOADERS).map((session, i) => uploader(session, ids, recorder, deadline, completed, i)),
+      ...sessions.slice(0, UPLOADERS).map((session, i) => uploader(session, ids, recorder, deadline, uploads, i)),
       ...Array.from({ length: FEED_READERS }, (_, i) => feedReader(sessions[i % sessions.length]!, recorder, deadline)),
       ...Array.from({ length: SHARE_VISITORS }, () => shareVisitor(app.url, share.token, recorder, deadline)),
     ]);
@@ -226,15 +250,20 @@ async function main() {
     clearInterval(sampler);
     rss.push(app.rssBytes());
 
-    // Nothing lost: every completed upload READY with all its objects; storage and database agree.
-    const rows = await db.photo.findMany({ where: { id: { in: [...completed] } } });
-    const notReady = rows.filter((r) => r.status !== "READY");
+    // Nothing lost, counted before anything repairs: every accepted upload but the cancelled ones
+    // READY with all its objects, the cancelled ones gone, and no other row.
+    const kept = [...uploads.accepted].filter((id) => !uploads.cancelled.has(id));
+    const rows = await db.photo.findMany({ where: { id: { in: kept } } });
     const storage = getStorage();
-    let missing = 0;
+    const intact = new Set<string>();
     for (const row of rows.filter((r) => r.status === "READY")) {
-      for (const key of [row.originalKey, row.thumbKey, row.largeKey]) if (!key || !(await storage.head(key))) missing++;
+      const keys = [row.originalKey, row.thumbKey, row.largeKey];
+      if ((await Promise.all(keys.map((key) => (key ? storage.head(key) : undefined)))).every(Boolean)) intact.add(row.id);
     }
-    const leftovers = await db.photo.count({ where: { status: { in: ["PENDING", "PROCESSING"] } } });
+    const lost = kept.filter((id) => !intact.has(id));
+    const cancelledLeft = await db.photo.count({ where: { id: { in: [...uploads.cancelled] } } });
+    const rowCount = await db.photo.count();
+    const requestErrors = [...recorder.errors.values()].reduce((sum, list) => sum + list.length, 0);
     const dryRun = await sweep({ fix: false });
     const dryRunLater = await sweep({ fix: false, now: new Date(Date.now() + 60 * 60_000) });
     // Asynchronously: the embedded PostgreSQL runs in this process and must keep answering.
@@ -248,7 +277,7 @@ async function main() {
     lines.push(`${UPLOADERS} uploaders, ${FEED_READERS} feed readers, ${SHARE_VISITORS} share visitors, ${wall.toFixed(1)} s of load; ${database} + s3rver on 127.0.0.1; load average before ${loadBefore.join(" ")}\n`);
     lines.push("| kind | count | per s | p50 ms | p95 ms | p99 ms | errors |");
     lines.push("|---|---:|---:|---:|---:|---:|---:|");
-    const kinds: Kind[] = ["sign-up", "presign", "put", "complete", "upload→ready", "feed", "share page", "share image"];
+    const kinds: Kind[] = ["sign-up", "presign", "put", "complete", "cancel", "upload→ready", "feed", "share page", "share image"];
     for (const kind of kinds) {
       const samples = recorder.samples.get(kind) ?? [];
       const errors = recorder.errors.get(kind)?.length ?? 0;
@@ -256,7 +285,9 @@ async function main() {
       lines.push(`| ${kind} | ${samples.length} | ${perSecond} | ${sig(quantile(samples, 0.5))} | ${sig(quantile(samples, 0.95))} | ${sig(quantile(samples, 0.99))} | ${errors} |`);
     }
     lines.push(`\nApp RSS (next start and children): idle ${formatBytes(idleRss)}, peak ${formatBytes(Math.max(...rss))}, end ${formatBytes(rss.at(-1) ?? 0)}.`);
-    lines.push(`Photos completed: ${completed.size}; READY: ${rows.length - notReady.length}; not READY: ${notReady.length}; objects missing: ${missing}; rows left PENDING/PROCESSING: ${leftovers}.`);
+    lines.push(
+      `Uploads accepted: ${uploads.accepted.size}; cancelled by the load test: ${uploads.cancelled.size}; READY with all objects: ${intact.size} of ${kept.length}; lost: ${lost.length}${lost.length ? ` (${lost.slice(0, 5).join(", ")})` : ""}; cancelled rows left: ${cancelledLeft}; rows in the database: ${rowCount} (expected ${kept.length}); request errors: ${requestErrors}.`,
+    );
     lines.push(`Dry-run sweep now: ${JSON.stringify(dryRun)}; an hour later: ${JSON.stringify(dryRunLater)}.`);
     lines.push(`storage:check: ${(check.stdout.trim().split("\n").at(-1) ?? "").trim() || check.stderr.trim()}`);
     for (const [kind, errors] of recorder.errors) lines.push(`errors (${kind}): ${[...new Set(errors)].slice(0, 3).join(" | ")}`);
@@ -264,7 +295,7 @@ async function main() {
     console.log(lines.join("\n"));
 
     const clean = Object.values(dryRun).every((n) => n === 0) && Object.values(dryRunLater).every((n) => n === 0);
-    failed = notReady.length > 0 || missing > 0 || leftovers > 0 || !clean || check.status !== 0 || !/agree/.test(check.stdout);
+    failed = requestErrors > 0 || lost.length > 0 || cancelledLeft > 0 || rowCount !== kept.length || !clean || check.status !== 0 || !/agree/.test(check.stdout);
     if (failed) console.log("\nbench:load: NOT CLEAN — see the lines above.");
   } finally {
     await app.stop();

@@ -1,9 +1,11 @@
 import "server-only";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { consume } from "@/lib/rate-limit";
 import { CLIENT_IP_HEADER } from "@/lib/security/client-ip";
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -41,6 +43,20 @@ export const auth = betterAuth({
   // one bucket. ("unknown" is not an address either: those visitors share its one bucket.)
   advanced: {
     ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+  },
+  hooks: {
+    // Sign-ins per account as well: better-auth's own limit (above, per address) has already run
+    // when this does, so one address is refused by that first and never spends the account's budget alone.
+    before: createAuthMiddleware(async (ctx) => {
+      if (ctx.path !== "/sign-in/email") return;
+      const email: unknown = (ctx.body as { email?: unknown } | undefined)?.email;
+      if (typeof email !== "string") return;
+      const result = await consume("signInPerAccount", email.trim().toLowerCase());
+      if (!result.ok) {
+        const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+        throw new APIError("TOO_MANY_REQUESTS", { message: "Too many sign-in attempts for this account. Please try again later." }, { "X-Retry-After": String(seconds) });
+      }
+    }),
   },
   // Must stay last: lets server actions set the session cookie.
   plugins: [nextCookies()],

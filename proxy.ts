@@ -3,8 +3,9 @@ import { NextResponse, type NextRequest } from "next/server";
 import { CLIENT_IP_HEADER, clientIpFrom, trustedProxyHops } from "@/lib/security/client-ip";
 import { securityHeaders } from "@/lib/security/headers";
 
-// Pages anyone may open: sign-in/up, share links, and the API (its handlers answer 401 themselves).
-const PUBLIC_PATH = /^\/(sign-in|sign-up|s\/|api\/|favicon\.ico|robots\.txt|icon)/;
+// Pages anyone may open: sign-in/up, share links, the API (its handlers answer 401 themselves), and
+// robots.txt, the manifest and icons (browsers fetch the manifest without cookies).
+const PUBLIC_PATH = /^\/(sign-in|sign-up|s\/|api\/|favicon\.ico|robots\.txt|manifest\.webmanifest|icon)/;
 
 /**
  * Three jobs, for every request but Next's static files: the security headers (from the running

@@ -4,6 +4,9 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Snapshelf", template: "%s · Snapshelf" },
   description: "Your photos, on your own shelf.",
+  // public/manifest.webmanifest and its icons come from app/icon.svg (scripts/make-icons.ts).
+  manifest: "/manifest.webmanifest",
+  icons: { apple: "/icons/apple-touch-icon.png" },
 };
 
 export const viewport: Viewport = {

@@ -1,6 +1,7 @@
 /**
  * `npm start` / `npm run dev`: brings up the embedded defaults that the
- * configuration leaves out, applies migrations, builds when the sources changed,
+ * configuration leaves out, applies migrations, checks that database and bucket
+ * belong together (binding a fresh pair), builds when the sources changed,
  * then runs Next.js. Ctrl-C or SIGTERM stops everything it started.
  *
  *   tsx scripts/serve.ts start|dev [--port 3000]
@@ -37,7 +38,61 @@ function buildIsStale(): boolean {
   return ["app", "components", "lib", "public", "proxy.ts", "next.config.js", "package-lock.json", "prisma/schema.prisma"].some(newer);
 }
 
+/** The variables that make startStack use external storage (scripts/embedded/stack.ts decides the same way). */
+function externalStorageVariables(): string[] {
+  const set = ["S3_BUCKET", "S3_ENDPOINT"].filter((name) => process.env[name]);
+  if (process.env.STORAGE_DRIVER === "azure") set.unshift("STORAGE_DRIVER=azure");
+  return set;
+}
+
+/**
+ * An empty embedded database beside a real bucket is how a library gets emptied (every object
+ * looks like an orphan to it): refuse before anything starts.
+ */
+function refuseEmbeddedDatabaseBesideExternalStorage() {
+  const storage = externalStorageVariables();
+  if (process.env.DATABASE_URL || storage.length === 0) return;
+  throw new Error(
+    `${storage.join(" and ")} ${storage.length === 1 ? "is" : "are"} set, but DATABASE_URL is not. Without DATABASE_URL ` +
+      "Snapshelf would start an empty embedded database (PGlite) beside your bucket. Set DATABASE_URL to the PostgreSQL " +
+      "database this bucket belongs to (or unset the storage variables to use the embedded S3 in .data/).",
+  );
+}
+
+/** What storage:check's --installation exit code 3 means: database and bucket do not belong together. */
+const INSTALLATION_MISMATCH_EXIT = 3;
+
+/**
+ * Checks (and on a fresh or pre-identity pair writes) the install identity in a child process:
+ * lib/ needs the react-server condition, which this launcher does not run with. (Not spawnSync:
+ * the embedded database and S3 run in this process and must keep answering.) False on a mismatch.
+ */
+async function databaseAndBucketBelongTogether(env: NodeJS.ProcessEnv, embeddedStorage: boolean): Promise<boolean> {
+  const check = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/storage-check.ts", "--installation"], {
+    env: { ...env, SWEEPER_INTERVAL_SECONDS: "0" },
+    stdio: "inherit",
+  });
+  const status = await new Promise<number | null>((resolve) => {
+    check.on("error", () => resolve(null));
+    check.on("exit", (code) => resolve(code));
+  });
+  if (status === INSTALLATION_MISMATCH_EXIT) {
+    if (embeddedStorage) {
+      console.error(
+        "Snapshelf: DATABASE_URL names a database that holds photos, but no bucket is configured (S3_BUCKET, S3_ENDPOINT, " +
+          "S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, or STORAGE_DRIVER=azure with AZURE_*), so the embedded S3 in .data/ was started, " +
+          "and their photos are not in it. Set the storage variables of the bucket this database belongs to.",
+      );
+    }
+    return false;
+  }
+  // Any other failure (storage unreachable a moment): the sweeper checks again before it acts.
+  if (status !== 0) console.error("Snapshelf: could not check the install identity; the sweeper will not act until it can.");
+  return true;
+}
+
 async function main() {
+  refuseEmbeddedDatabaseBesideExternalStorage();
   const stack = await startStack({ dataDir: path.join(root, ".data"), appUrl });
   const env = { ...process.env, ...stack.env, APP_URL: appUrl, PORT: port };
   const state: { next?: ChildProcess; stopping: boolean } = { stopping: false };
@@ -62,6 +117,11 @@ async function main() {
   console.log(
     `Snapshelf: ${stack.started.length ? `using ${stack.started.join(" and ")}, data in .data/` : "using the configured database and storage"}`,
   );
+
+  if (!(await databaseAndBucketBelongTogether(env, stack.env.STORAGE_DRIVER !== undefined))) {
+    console.error("Snapshelf: not starting (see above).");
+    return shutdown(1);
+  }
 
   if (mode === "start" && buildIsStale()) {
     console.log("Snapshelf: building the app (first start or changed sources)…");

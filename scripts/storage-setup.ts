@@ -4,7 +4,8 @@
  * credentials may, then sets the CORS rule for APP_URL. Where the provider's API cannot
  * set CORS (MinIO community, Google Cloud Storage) it prints exactly what to do instead.
  * Safe to run again: it changes only what differs. Exit code 0 = ready, 2 = a manual
- * step is printed above, 1 = failed.
+ * step is printed above, 1 = failed. With DATABASE_URL set it also binds the bucket to that
+ * database (the install identity, lib/installation/identity.ts); otherwise the first start does.
  */
 import { loadEnvConfig } from "@next/env";
 import { z } from "zod";
@@ -74,9 +75,26 @@ async function run(): Promise<SetupReport | undefined> {
   );
 }
 
+/** A mismatch fails the setup; a database not reachable or not migrated yet leaves the binding to the first start. */
+async function bindInstallation(): Promise<string> {
+  const later = "install identity: written on first start (npm start)";
+  if (!process.env.DATABASE_URL) return later;
+  try {
+    const { getStorage } = await import("@/lib/storage");
+    const { checkInstallation } = await import("@/lib/installation/identity");
+    const check = await checkInstallation(getStorage(), { bind: true });
+    if (!check.ok) throw new SetupError(check.message);
+    return `install identity ${check.id} (${check.action})`;
+  } catch (error) {
+    if (error instanceof SetupError) throw error;
+    return `${later}; not now: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+  }
+}
+
 run()
-  .then((report) => {
+  .then(async (report) => {
     if (!report) process.exit(0);
+    if (report.manual.length === 0) report.done.push(await bindInstallation());
     for (const line of report.done) console.log(`  done: ${line}`);
     for (const step of report.manual) console.log(`\nTo do by hand:\n${step.replace(/^/gm, "  ")}`);
     console.log(report.manual.length ? "\nStorage is set up except for the step above." : "Storage is ready for browser uploads.");

@@ -106,7 +106,8 @@ function monthRows(group: PhotoTile[], breakpoint: GridBreakpoint, cache: Layout
     group.map((t) => t.width / Math.max(t.height, 1)),
     { containerWidth: width, containerPadding: 0, boxSpacing: SPACING, targetRowHeight: breakpoint.targetRowHeight },
   );
-  const rows: GridRow[] = [{ kind: "header", key: `h-${first.sortAt.slice(0, 7)}-${first.id}`, label: monthLabel.format(new Date(first.sortAt)) }];
+  // Tiles without a date (a shared album that hides capture details) get no month header.
+  const rows: GridRow[] = first.sortAt ? [{ kind: "header", key: `h-${first.sortAt.slice(0, 7)}-${first.id}`, label: monthLabel.format(new Date(first.sortAt)) }] : [];
   let current: Extract<GridRow, { kind: "photos" }> | undefined;
   let currentTop = Number.NaN;
   layout.boxes.forEach((box, i) => {

@@ -108,7 +108,7 @@ export const PhotoTile = memo(function PhotoTile({
   }
   if (onOpen) {
     return (
-      <button type="button" aria-label={`Open ${tile.name}`} onClick={() => onOpen(tile.id)} className={className} style={boxStyle}>
+      <button type="button" aria-label={`Open ${tile.name}`} data-photo-id={tile.id} onClick={() => onOpen(tile.id)} className={className} style={boxStyle}>
         {image}
       </button>
     );

@@ -8,6 +8,7 @@ export function ShareLinkDetails({ link }: { link: ShareLinkView }) {
     ["Expires", link.expiresAt ? <LocalTime key="e" iso={link.expiresAt} /> : "Never"],
     ["Password", link.hasPassword ? "Yes" : "No"],
     ["Download", link.allowDownload ? "Allowed" : "No"],
+    ...(link.albumId ? ([["Names & dates", link.hideDetails ? "Hidden" : "Shown"]] as [string, React.ReactNode][]) : []),
     ["Views", link.viewCount.toLocaleString("en-US")],
     ["Last viewed", link.lastViewedAt ? <LocalTime key="l" iso={link.lastViewedAt} /> : "Not yet"],
   ];

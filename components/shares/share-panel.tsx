@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState, useTransition } from "react";
+import { createAlbumShareLinkAction, revokeAllAlbumShareLinksAction } from "@/app/(gallery)/albums/[id]/actions";
 import { createShareLinkAction, revokeAllShareLinksAction, revokeShareLinkAction } from "@/app/(gallery)/photos/[id]/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -11,11 +12,15 @@ import { ShareLinkItem } from "./share-link-item";
 
 const DEFAULT_EXPIRY: ShareExpiry = "7d";
 
+/** What a panel shares: one photo, or one album (whose links can also hide file names and capture details). */
+export type ShareTarget = { photoId: string } | { albumId: string };
+
 /**
- * Creates and manages the links to one photo. The new link's full address is shown
- * with a Copy button; every outcome is announced through a live region.
+ * Creates and manages the links to one photo or album. The new link's full address is
+ * shown with a Copy button; every outcome is announced through a live region.
  */
-export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string; appUrl: string; initialLinks: ShareLinkView[] }) {
+export function SharePanel({ target, appUrl, initialLinks }: { target: ShareTarget; appUrl: string; initialLinks: ShareLinkView[] }) {
+  const noun = "albumId" in target ? "album" : "photo";
   const [links, setLinks] = useState(initialLinks);
   const [created, setCreated] = useState<(ShareLinkView & { token: string }) | null>(null);
   const [error, setError] = useState("");
@@ -29,12 +34,15 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
     const data = new FormData(form);
     setError("");
     startTransition(async () => {
-      const result = await createShareLinkAction({
-        photoId,
+      const options = {
         expiresIn: SHARE_EXPIRY_KEYS.find((key) => key === data.get("expiresIn")) ?? DEFAULT_EXPIRY,
         password: String(data.get("password") ?? ""),
         allowDownload: data.get("allowDownload") === "on",
-      });
+      };
+      const result =
+        "albumId" in target
+          ? await createAlbumShareLinkAction({ albumId: target.albumId, ...options, hideDetails: data.get("hideDetails") === "on" })
+          : await createShareLinkAction({ photoId: target.photoId, ...options });
       if (!result.ok) {
         setError(result.error.message);
         return;
@@ -48,7 +56,7 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
   }
 
   function revoke(link: ShareLinkView) {
-    if (!window.confirm("Revoke this link? Anyone who has it will no longer see the photo.")) return;
+    if (!window.confirm(`Revoke this link? Anyone who has it will no longer see the ${noun}.`)) return;
     setError("");
     startTransition(async () => {
       const result = await revokeShareLinkAction({ shareId: link.id });
@@ -63,10 +71,10 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
   }
 
   function revokeAll() {
-    if (!window.confirm(`Revoke all ${links.length} links to this photo? Nobody will be able to open them again.`)) return;
+    if (!window.confirm(`Revoke all ${links.length} links to this ${noun}? Nobody will be able to open them again.`)) return;
     setError("");
     startTransition(async () => {
-      const result = await revokeAllShareLinksAction({ photoId });
+      const result = "albumId" in target ? await revokeAllAlbumShareLinksAction({ albumId: target.albumId }) : await revokeAllShareLinksAction({ photoId: target.photoId });
       if (!result.ok) {
         setError(result.error.message);
         return;
@@ -105,8 +113,14 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
         <Field id={`${id}-password`} name="password" type="password" label="Password (optional)" autoComplete="new-password" maxLength={200} />
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="allowDownload" className="size-4 rounded border-zinc-300 accent-brand-600 dark:border-zinc-700" />
-          Allow downloading the original
+          {noun === "album" ? "Allow downloading the originals" : "Allow downloading the original"}
         </label>
+        {noun === "album" ? (
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="hideDetails" className="size-4 rounded border-zinc-300 accent-brand-600 dark:border-zinc-700" />
+            Hide file names and capture details
+          </label>
+        ) : null}
         <Button type="submit" disabled={pending} className="w-full">
           {pending ? "Working…" : "Create link"}
         </Button>
@@ -135,7 +149,7 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
             <CopyButton text={createdUrl} className="shrink-0" />
           </div>
           <p className="mt-1.5 text-xs text-zinc-600 dark:text-zinc-400">
-            Anyone with this link{created.hasPassword ? " and the password" : ""} can see the photo
+            Anyone with this link{created.hasPassword ? " and the password" : ""} can see the {noun}
             {created.expiresAt ? " until it expires" : ""}.
           </p>
         </div>
@@ -152,7 +166,7 @@ export function SharePanel({ photoId, appUrl, initialLinks }: { photoId: string;
         ) : null}
       </div>
       {links.length === 0 ? (
-        <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">No one can see this photo yet.</p>
+        <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">No one can see this {noun} yet.</p>
       ) : (
         <ul className="mt-2 divide-y divide-zinc-100 dark:divide-zinc-800">
           {links.map((link) => (

@@ -159,3 +159,10 @@ export async function getAlbumNeighbours(
   const toNeighbour = (rows: { id: string; displayName: string }[]) => (rows[0] ? { id: rows[0].id, name: rows[0].displayName } : null);
   return { previous: toNeighbour(previous), next: toNeighbour(next) };
 }
+
+/** How many live READY photos the album shows (not owner-scoped: for an authorized album). */
+export async function countAlbumPhotos(albumId: string): Promise<number> {
+  const [row] = await db.$queryRaw<{ count: bigint }[]>`
+    SELECT count(*) AS "count" FROM "AlbumPhoto" ap JOIN "Photo" p ON p."id" = ap."photoId" WHERE ap."albumId" = ${albumId} AND ${LIVE_READY}`;
+  return Number(row?.count ?? 0);
+}

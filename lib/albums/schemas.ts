@@ -22,3 +22,7 @@ export const albumIdSchema = z.object({ albumId });
 export const albumPhotosSchema = z.object({ albumId, photoIds });
 /** null: back to the default cover (the album's newest photo). */
 export const setAlbumCoverSchema = z.object({ albumId, photoId: z.string().uuid("Unknown photo.").nullable() });
+
+const downloadBatch = { cursor: z.string().max(200).optional(), variant: z.enum(["original", "web"]) };
+export const signAlbumDownloadSchema = z.object({ albumId, ...downloadBatch });
+export const signSharedAlbumDownloadSchema = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "This link is not valid."), ...downloadBatch });

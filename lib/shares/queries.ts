@@ -143,7 +143,11 @@ export async function checkSharePassword(
 ): Promise<{ expiresAt: Date | null } | undefined> {
   const link = isShareTokenShaped(token)
     ? await db.shareLink.findFirst({
-        where: { tokenHash: hashShareToken(token), ...activeShareWhere(), photo: { status: "READY", ...livePhoto } },
+        // A photo link opens while its photo is live; an album link while the album exists (even empty).
+        where: {
+          tokenHash: hashShareToken(token),
+          AND: [activeShareWhere(), { OR: [{ photo: { status: "READY", ...livePhoto } }, { albumId: { not: null } }] }],
+        },
         select: { id: true, passwordHash: true, expiresAt: true },
       })
     : null;

@@ -18,14 +18,25 @@ function plain(status: number, text: string) {
  * redirect to storage: the view rate limit, the link being live, and the password
  * cookie. Unknown, revoked, expired and locked all answer the same 404.
  */
-export async function authorizeShareRequest(request: NextRequest, token: string): Promise<{ share: PublicShare } | { response: Response }> {
+export async function authorizeShareRequest(request: NextRequest, token: string): Promise<{ share: PublicShare } | { response: Response }>;
+/** The same checks for another kind of share (an album link), loaded by `load`. */
+export async function authorizeShareRequest<S extends Pick<PublicShare, "token" | "hasPassword">>(
+  request: NextRequest,
+  token: string,
+  load: (token: string) => Promise<S | undefined>,
+): Promise<{ share: S } | { response: Response }>;
+export async function authorizeShareRequest(
+  request: NextRequest,
+  token: string,
+  load: (token: string) => Promise<Pick<PublicShare, "token" | "hasPassword"> | undefined> = getPublicShare,
+): Promise<{ share: Pick<PublicShare, "token" | "hasPassword"> } | { response: Response }> {
   try {
     await consumeOrThrow("shareView", readClientIp(request.headers));
   } catch (error) {
     if (isAppError(error) && error.code === "rate_limited") return { response: plain(429, error.message) };
     throw error;
   }
-  const share = await getPublicShare(token);
+  const share = await load(token);
   if (!share || !isShareUnlocked(share, request.cookies.get(SHARE_UNLOCK_COOKIE)?.value)) {
     return { response: plain(404, "This link doesn't exist or has expired.") };
   }

@@ -27,3 +27,10 @@ export const unlockShareSchema = z.object({
 });
 
 export type CreateShareLinkInput = z.infer<typeof createShareLinkSchema>;
+
+export const createAlbumShareLinkSchema = createShareLinkSchema.omit({ photoId: true }).extend({
+  albumId: z.string().uuid("Unknown album."),
+  hideDetails: z.boolean().default(false),
+});
+
+export const revokeAllAlbumShareLinksSchema = z.object({ albumId: z.string().uuid("Unknown album.") });

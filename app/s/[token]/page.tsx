@@ -14,12 +14,16 @@ import { shareUrl } from "@/lib/shares/expiry";
 import { shareImageUrl } from "@/lib/shares/image-urls";
 import { recordShareView } from "@/lib/shares/mutations";
 import { getPublicShare, type PublicShare } from "@/lib/shares/queries";
+import { getPublicAlbumShare } from "@/lib/shares/album-links";
+import { SharedAlbumPage, sharedAlbumMetadata } from "./shared-album-page";
 import { isShareUnlocked, SHARE_UNLOCK_COOKIE } from "@/lib/shares/unlock";
 
 type Props = { params: Promise<{ token: string }> };
 
 /** One lookup per request, shared by the metadata and the page. */
 const loadShare = cache((token: string) => getPublicShare(token));
+/** A token that is no photo link may be an album link (same table, same checks). */
+const loadAlbumShare = cache((token: string) => getPublicAlbumShare(token));
 
 const ROBOTS: Metadata["robots"] = { index: false, follow: false, googleBot: { index: false, follow: false } };
 
@@ -32,7 +36,10 @@ function largeVariantSize(photo: PublicShare["photo"]) {
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { token } = await params;
   const share = await loadShare(token);
-  if (!share) return { title: "Link not found", robots: ROBOTS };
+  if (!share) {
+    const album = await loadAlbumShare(token);
+    return album ? sharedAlbumMetadata(album) : { title: "Link not found", robots: ROBOTS };
+  }
   const url = shareUrl(env.APP_URL, token);
   const common = { robots: ROBOTS, referrer: "no-referrer" } satisfies Metadata;
   // A preview must not show what the password protects: no image, no file name.
@@ -62,7 +69,11 @@ export default async function SharePage({ params }: Props) {
   }
 
   const share = await loadShare(token);
-  if (!share) notFound();
+  if (!share) {
+    const album = await loadAlbumShare(token);
+    if (!album) notFound();
+    return <SharedAlbumPage share={album} />;
+  }
 
   if (!isShareUnlocked(share, (await cookies()).get(SHARE_UNLOCK_COOKIE)?.value)) {
     return (

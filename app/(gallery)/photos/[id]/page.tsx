@@ -115,7 +115,7 @@ export default async function PhotoPage({ params, searchParams }: Props) {
           )}
           <AddToAlbum photoIds={[photo.id]} size="sm" />
         </div>
-        <SharePanel photoId={photo.id} appUrl={env.APP_URL} initialLinks={links} />
+        <SharePanel target={{ photoId: photo.id }} appUrl={env.APP_URL} initialLinks={links} />
       </aside>
     </div>
   );

@@ -1,6 +1,5 @@
 import "server-only";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { db } from "@/lib/db";
 import { isDependencyUnavailable } from "@/lib/errors";
@@ -13,6 +12,7 @@ import type { Photo } from "@/lib/generated/prisma/client";
 import { createFairQueue, type FairQueue } from "./fair-queue";
 import { variantKey } from "./keys";
 import { purgePendingDeletions } from "./delete";
+import { createWorkDir, removeStaleWorkDirs } from "./work-dir";
 
 /**
  * Decoding images is CPU- and memory-heavy: at most PROCESSING_CONCURRENCY run at
@@ -21,8 +21,15 @@ import { purgePendingDeletions } from "./delete";
  * a photo whose process died mid-way stays PROCESSING and the sweeper runs it again
  * (the attempt counter ends that loop).
  */
-const globalForQueue = globalThis as unknown as { snapshelfFairProcessingQueue?: FairQueue };
+const globalForQueue = globalThis as unknown as { snapshelfFairProcessingQueue?: FairQueue; snapshelfStaleWorkDirs?: Promise<unknown> };
 const queue = (globalForQueue.snapshelfFairProcessingQueue ??= createFairQueue(env.PROCESSING_CONCURRENCY));
+
+/** Once per process, before its first run: temporary originals left by a process that was killed mid-run. */
+function removeStaleWorkDirsOnce() {
+  globalForQueue.snapshelfStaleWorkDirs ??= removeStaleWorkDirs().catch((error: unknown) => {
+    console.error("[processing] could not remove stale temporary originals:", error);
+  });
+}
 
 const VARIANT_CACHE_CONTROL = "private, max-age=31536000, immutable";
 
@@ -82,8 +89,9 @@ export async function processPhoto(photoId: string): Promise<ProcessingRun> {
   }
 
   const storage = getStorage();
+  removeStaleWorkDirsOnce();
   const timeLimit = startTimeLimit(env.PROCESSING_TIMEOUT_SECONDS);
-  const workDir = await mkdtemp(path.join(os.tmpdir(), "snapshelf-processing-"));
+  const workDir = await createWorkDir();
   try {
     const originalFile = path.join(workDir, "original");
     await withinTimeLimit(timeLimit, downloadVerifiedOriginal(storage, photo, originalFile, timeLimit.signal));

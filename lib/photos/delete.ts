@@ -2,7 +2,7 @@ import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
-import { variantKey } from "./keys";
+import { uploadKey, variantKey } from "./keys";
 
 /** Rows deleted per transaction: bounds the lock time and the statement size when a whole trash is emptied. */
 export const DELETE_BATCH = 200;
@@ -49,7 +49,7 @@ async function deleteBatch(where: Prisma.PhotoWhereInput): Promise<string[]> {
       if (photos.length === 0) return [];
       const storage = getStorage();
       const uploads = photos.filter((p) => p.status === "PENDING" && p.multipartUploadId);
-      await Promise.all(uploads.map((p) => storage.abortMultipart(p.originalKey, p.multipartUploadId!).catch(() => {})));
+      await Promise.all(uploads.map((p) => storage.abortMultipart(uploadKey(p.ownerId, p.id), p.multipartUploadId!).catch(() => {})));
       await purgePendingDeletions(objectKeys(photos));
       return photos.map((p) => p.id);
     } catch (error) {
@@ -62,7 +62,8 @@ async function deleteBatch(where: Prisma.PhotoWhereInput): Promise<string[]> {
 }
 
 function objectKeys(photos: { id: string; ownerId: string; originalKey: string }[]): string[] {
-  return photos.flatMap((p) => [p.originalKey, variantKey(p.ownerId, p.id, "thumb"), variantKey(p.ownerId, p.id, "large")]);
+  // The upload key too: an unfinished upload's bytes are there (lib/photos/seal.ts).
+  return photos.flatMap((p) => [uploadKey(p.ownerId, p.id), p.originalKey, variantKey(p.ownerId, p.id, "thumb"), variantKey(p.ownerId, p.id, "large")]);
 }
 
 /** Tries to delete the listed objects; those storage refuses stay listed for the next attempt. */

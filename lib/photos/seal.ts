@@ -92,8 +92,17 @@ function problemWith(object: ObjectInfo, photo: SealablePhoto): string | undefin
   return undefined;
 }
 
-/** Deletes the upload key now; one storage refuses is queued for the sweeper, as every delete is. */
+/**
+ * Deletes the upload key now; one storage refuses is queued for the sweeper, as every delete is.
+ * (Not written down first: if the app dies before this, the sweeper finds the upload key of a
+ * photo past PENDING/PROCESSING as an orphan.)
+ */
 export async function deleteUploadKey(key: string): Promise<void> {
-  await db.pendingDeletion.createMany({ data: [{ key }], skipDuplicates: true });
-  await purgePendingDeletions([key]);
+  try {
+    await getStorage().delete(key);
+  } catch (error) {
+    console.error(`[uploads] deleting ${key} failed, queued for the sweeper:`, error);
+    await db.pendingDeletion.createMany({ data: [{ key }], skipDuplicates: true });
+    await purgePendingDeletions([key]);
+  }
 }

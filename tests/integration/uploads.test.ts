@@ -489,6 +489,19 @@ describe("multipart uploads", () => {
     expect(await head(row.originalKey)).toBeUndefined();
   });
 
+  it("deleting an unfinished upload aborts its multipart upload and removes its upload object", async () => {
+    const plan = (await planOne(owner.id, { name: "big.png", type: "image/png", size: big.length })) as Multipart;
+    await sendParts(plan, [1]);
+    const single = await putPhoto(owner.id, "unfinished.jpg", await fixture("camera-gps-landscape.jpg"));
+    const row = await db.photo.findUniqueOrThrow({ where: { id: plan.photoId } });
+
+    expect((await deletePhotos(owner.id, [plan.photoId, single])).deleted.sort()).toEqual([plan.photoId, single].sort());
+
+    await expect(getStorage().listParts(uploadKey(owner.id, row.id), row.multipartUploadId!)).rejects.toThrow();
+    expect(await head(uploadKey(owner.id, single))).toBeUndefined();
+    expect(await db.pendingDeletion.count({ where: { key: { in: [uploadKey(owner.id, single), uploadKey(owner.id, row.id)] } } })).toBe(0);
+  });
+
   it("cancel aborts the multipart upload and removes the row", async () => {
     const plan = (await planOne(owner.id, { name: "big.png", type: "image/png", size: big.length })) as Multipart;
     await sendParts(plan, [1, 2]);

@@ -229,7 +229,8 @@ describe("withSweeperLease", () => {
 });
 
 describe("npm run storage:check", () => {
-  it("prints the counts, repairs with --fix, and then finds storage and database in agreement", async () => {
+  // Three runs of the CLI, each a process of its own that loads the data layer: slow on a busy machine.
+  it("prints the counts, repairs with --fix, and then finds storage and database in agreement", { timeout: 180_000 }, async () => {
     const owner = await createUser("storage-check");
     const ownerId = owner.id;
     const hourAgo = new Date(Date.now() - 60 * 60 * 1000);

@@ -22,7 +22,7 @@ vi.mock("@/lib/auth/session", () => ({
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { originalKey, variantKey } from "@/lib/photos/keys";
+import { originalKey, uploadKey, variantKey } from "@/lib/photos/keys";
 import { countReadyPhotos, getNeighbours, getPhotoOrThrow, listFailedPhotos, listPhotoPage } from "@/lib/photos/queries";
 import { deleteFromTrash, emptyTrash, listTrash, moveToTrash, purgeExpiredTrash, restorePhotos, trashExpiresAt } from "@/lib/photos/trash";
 import { createUploads } from "@/lib/photos/uploads";
@@ -73,7 +73,9 @@ async function createPhoto(ownerId: string, options: { status?: "READY" | "PENDI
     },
   });
   const storage = getStorage();
-  if (status !== "FAILED") await storage.put(photo.originalKey, JPEG, { contentType: "image/jpeg" });
+  // A PENDING upload's bytes sit at the upload key; a READY photo's were sealed into the original.
+  if (status === "PENDING") await storage.put(uploadKey(ownerId, id), JPEG, { contentType: "image/jpeg" });
+  if (status === "READY") await storage.put(photo.originalKey, JPEG, { contentType: "image/jpeg" });
   if (ready) {
     await storage.put(photo.thumbKey!, JPEG, { contentType: "image/webp" });
     await storage.put(photo.largeKey!, JPEG, { contentType: "image/webp" });
@@ -81,11 +83,12 @@ async function createPhoto(ownerId: string, options: { status?: "READY" | "PENDI
   return photo;
 }
 
-const keysOf = (p: Photo) => [p.originalKey, variantKey(p.ownerId, p.id, "thumb"), variantKey(p.ownerId, p.id, "large")];
+const keysOf = (p: Photo) => [p.originalKey, variantKey(p.ownerId, p.id, "thumb"), variantKey(p.ownerId, p.id, "large"), uploadKey(p.ownerId, p.id)];
 
 async function objectsPresent(photo: Photo) {
   const storage = getStorage();
-  return Promise.all(keysOf(photo).filter((k, i) => i === 0 || photo.status === "READY").map(async (key) => (await storage.head(key)) !== undefined));
+  const keys = photo.status === "READY" ? keysOf(photo).slice(0, 3) : [uploadKey(photo.ownerId, photo.id)];
+  return Promise.all(keys.map(async (key) => (await storage.head(key)) !== undefined));
 }
 
 async function objectsLeft(photo: Photo) {
@@ -205,6 +208,7 @@ describe("deleting", () => {
     const pending = await createPhoto(erin.id, { status: "PENDING" });
     const failed = await createPhoto(erin.id, { status: "FAILED" });
     expect(await listFailedPhotos(erin.id)).toHaveLength(1);
+    expect(await objectsPresent(pending)).toEqual([true]);
 
     expect(await moveToTrash(erin.id, [pending.id, failed.id])).toEqual({ trashed: [], deleted: expect.arrayContaining([pending.id, failed.id]) });
     expect(await db.photo.count({ where: { ownerId: erin.id } })).toBe(0);

@@ -27,6 +27,11 @@ import {
   updateAlbumAction,
 } from "@/app/(gallery)/albums/actions";
 import { GET as albumPhotosRoute } from "@/app/(gallery)/albums/[id]/photos/route";
+import { createAlbumShareLinkAction, revokeAllAlbumShareLinksAction, signAlbumDownloadAction } from "@/app/(gallery)/albums/[id]/actions";
+import { revokeShareLinkAction } from "@/app/(gallery)/photos/[id]/actions";
+import { signAlbumDownloadBatch } from "@/lib/albums/download";
+import { createAlbumShareLink, getPublicAlbumShare, listShareLinksForAlbum, revokeAllAlbumShareLinks } from "@/lib/shares/album-links";
+import { checkSharePassword, getPublicShare } from "@/lib/shares/queries";
 import { createUser, removeSeededUsers } from "../helpers/seed";
 
 type User = { id: string; email: string; name: string };
@@ -182,6 +187,20 @@ describe("album ownership: Bob with Alice's ids", () => {
     expect(await listAlbumsOfPhoto(bob.id, alicePhoto.id)).toEqual([]);
   });
 
+  it("album share links and downloads: not found for Bob, nothing created or revoked", async () => {
+    const aliceLink = await createAlbumShareLink(alice.id, albumId, { expiresIn: "7d", allowDownload: true, hideDetails: false });
+    const links = () => db.shareLink.findMany({ where: { albumId }, orderBy: { id: "asc" } });
+    const linksBefore = JSON.stringify(await links());
+    expect(await createAlbumShareLinkAction({ albumId, expiresIn: "7d", allowDownload: true })).toEqual(notFound);
+    expect(await revokeAllAlbumShareLinksAction({ albumId })).toEqual(notFound);
+    expect(await revokeShareLinkAction({ shareId: aliceLink.id })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await signAlbumDownloadAction({ albumId, variant: "original" })).toEqual(notFound);
+    await expect(listShareLinksForAlbum(bob.id, albumId)).rejects.toMatchObject({ code: "not_found" });
+    await expect(revokeAllAlbumShareLinks(bob.id, albumId)).rejects.toMatchObject({ code: "not_found" });
+    expect(JSON.stringify(await links())).toBe(linksBefore);
+    expect(await aliceState()).toBe(before);
+  });
+
   it("signed out: every action answers unauthenticated", async () => {
     session.user = undefined;
     expect(await deleteAlbumAction({ albumId })).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
@@ -189,5 +208,42 @@ describe("album ownership: Bob with Alice's ids", () => {
     expect(response.status).toBe(401);
     expect(await aliceState()).toBe(before);
     session.user = bob;
+  });
+});
+
+describe("album share links", () => {
+  it("open while live; unknown, expired, revoked and photo tokens are all undefined; the password check works for album links", async () => {
+    const photo = await createPhoto(alice.id, new Date(T0));
+    const album = await createAlbum(alice.id, { title: "Shared", description: null, photoIds: [photo.id] });
+    const link = await createAlbumShareLink(alice.id, album.id, { expiresIn: "1d", password: "open sesame", allowDownload: true, hideDetails: true });
+    expect(await getPublicAlbumShare(link.token)).toMatchObject({ id: link.id, hasPassword: true, hideDetails: true, album: { id: album.id } });
+    // An album token is no photo link, and the other way round.
+    expect(await getPublicShare(link.token)).toBeUndefined();
+    expect(await checkSharePassword(link.token, "open sesame")).toMatchObject({ expiresAt: expect.any(Date) });
+    expect(await checkSharePassword(link.token, "open sesam")).toBeUndefined();
+    expect(await getPublicAlbumShare("A".repeat(43))).toBeUndefined();
+
+    await db.shareLink.update({ where: { id: link.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await getPublicAlbumShare(link.token)).toBeUndefined();
+    await db.shareLink.update({ where: { id: link.id }, data: { expiresAt: null } });
+    expect(await getPublicAlbumShare(link.token)).toBeDefined();
+    expect(await revokeAllAlbumShareLinks(alice.id, album.id)).toEqual({ revoked: 1 });
+    expect(await getPublicAlbumShare(link.token)).toBeUndefined();
+  });
+
+  it("download batches sign only the album's live photos, with names hidden when the link hides them", async () => {
+    const kept = await createPhoto(alice.id, new Date(T0));
+    const removed = await createPhoto(alice.id, new Date(T0 + 1));
+    const trashed = await createPhoto(alice.id, new Date(T0 + 2));
+    const album = await createAlbum(alice.id, { title: "Batch", description: null, photoIds: [kept.id, removed.id, trashed.id] });
+    await removePhotosFromAlbum(alice.id, album.id, [removed.id]);
+    await moveToTrash(alice.id, [trashed.id]);
+    const shown = await signAlbumDownloadBatch(album.id, { variant: "original", hideDetails: false });
+    expect(shown.entries.map((e) => e.photoId)).toEqual([kept.id]);
+    expect(shown.entries[0]).toMatchObject({ name: kept.displayName, extension: "jpg", size: 1000 });
+    expect(new URL(shown.entries[0]!.url).pathname).toContain(kept.originalKey);
+    const hidden = await signAlbumDownloadBatch(album.id, { variant: "web", hideDetails: true });
+    expect(hidden.entries[0]).toMatchObject({ name: null, extension: "webp", takenAt: null, size: null });
+    expect(new URL(hidden.entries[0]!.url).pathname).toContain(kept.largeKey!);
   });
 });

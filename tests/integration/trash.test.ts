@@ -24,7 +24,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { originalKey, uploadKey, variantKey } from "@/lib/photos/keys";
 import { countReadyPhotos, getNeighbours, getPhotoOrThrow, listFailedPhotos, listPhotoPage } from "@/lib/photos/queries";
-import { deleteFromTrash, emptyTrash, listTrash, moveToTrash, purgeExpiredTrash, restorePhotos, trashExpiresAt } from "@/lib/photos/trash";
+import { deleteFromTrash, listTrash, moveToTrash, purgeExpiredTrash, restorePhotos, trashExpiresAt } from "@/lib/photos/trash";
 import { createUploads } from "@/lib/photos/uploads";
 import { createShareLink } from "@/lib/shares/mutations";
 import { checkSharePassword, getPublicShare, listActiveShareLinks, listShareLinksForPhoto } from "@/lib/shares/queries";

@@ -6,6 +6,7 @@ import { processPhoto } from "@/lib/photos/processing";
 import { InstallationMismatchError, requireMatchingInstallation } from "@/lib/installation/identity";
 import { findInconsistencies } from "./find";
 import { purgeExpiredFailed, purgeQueuedDeletions, removeExpiredUpload, repairMissingObjects } from "./repair";
+import { purgeExpiredTrash } from "@/lib/photos/trash";
 import { purgeExpiredQuarantine, quarantineOrphans } from "./quarantine";
 import { withSweeperLease } from "./lease";
 
@@ -102,6 +103,8 @@ export async function sweep(options: SweepOptions): Promise<SweepReport> {
   if (expired) log(`deleted ${expired} objects kept in quarantine for ${env.QUARANTINE_RETENTION_DAYS} days`);
   const failed = await purgeExpiredFailed(now, env.FAILED_RETENTION_DAYS);
   if (failed) log(`removed ${failed} failed photos older than ${env.FAILED_RETENTION_DAYS} days`);
+  const trash = await purgeExpiredTrash(now);
+  if (trash.purged) log(`deleted ${trash.purged} photos that were in Trash for ${env.TRASH_RETENTION_DAYS} days`);
   return report;
 }
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { originalKey, uploadKey, variantKey } from "@/lib/photos/keys";
 import { processPhoto } from "@/lib/photos/processing";
+import { moveToTrash } from "@/lib/photos/trash";
 import { completeUpload, createUploads, type UploadPlan } from "@/lib/photos/uploads";
 import { getStorage, type SignedRequest } from "@/lib/storage";
 import { removalLimit, sweep, withSweeperLease, type SweepReport } from "@/lib/sweeper";
@@ -328,6 +329,18 @@ describe("brakes, quarantine and bounded memory", () => {
     expect(await db.photo.count({ where: { id: photoId } })).toBe(1);
     await sweep({ fix: true, now: new Date(Date.now() + 31 * DAY_MS) });
     expect(await db.photo.count({ where: { id: photoId } })).toBe(0);
+  });
+
+  it("deletes a photo for good, objects and all, once it has been in Trash for TRASH_RETENTION_DAYS", async () => {
+    const owner = await createUser("sweeper-trash");
+    const photo = await readyPhoto(owner.id, "trashed.jpg");
+    await moveToTrash(owner.id, [photo.id]);
+    await sweep({ fix: true, now: new Date(Date.now() + 29 * DAY_MS) });
+    expect(await db.photo.count({ where: { id: photo.id } })).toBe(1);
+    expect(await exists(photo.originalKey)).toBe(true);
+    await sweep({ fix: true, now: new Date(Date.now() + 31 * DAY_MS) });
+    expect(await db.photo.count({ where: { id: photo.id } })).toBe(0);
+    for (const key of [photo.originalKey, photo.thumbKey!, photo.largeKey!]) expect(await exists(key)).toBe(false);
   });
 
   it("walks rows page by page: a page size of 2 crosses many pages and finds exactly what one big page finds", async () => {

@@ -1,5 +1,6 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
+import { refuseMalformedAction } from "@/lib/actions/payload";
 import { CLIENT_IP_HEADER, clientIpFrom, trustedProxyHops } from "@/lib/security/client-ip";
 import { securityHeaders } from "@/lib/security/headers";
 
@@ -8,16 +9,20 @@ import { securityHeaders } from "@/lib/security/headers";
 const PUBLIC_PATH = /^\/(sign-in|sign-up|s\/|api\/|favicon\.ico|robots\.txt|manifest\.webmanifest|icon)/;
 
 /**
- * Three jobs, for every request but Next's static files: the security headers (from the running
+ * Four jobs, for every request but Next's static files: a server-action request Next could not
+ * decode is answered with a sentence (lib/actions/payload.ts); the security headers (from the running
  * configuration, see lib/security/headers.ts); the visitor's address for the rate limits, passed
  * on as a request header (lib/security/client-ip.ts); and an optimistic redirect of a visitor
  * with no session cookie to sign-in, who comes back afterwards. The real check (is the session
  * valid, is this photo yours) happens in every page, action and route handler.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  let response: NextResponse;
-  if (PUBLIC_PATH.test(pathname) || getSessionCookie(request)) {
+  let response: Response;
+  const malformedAction = await refuseMalformedAction(request);
+  if (malformedAction) {
+    response = malformedAction;
+  } else if (PUBLIC_PATH.test(pathname) || getSessionCookie(request)) {
     response = NextResponse.next({ request: { headers: withClientIp(request.headers) } });
   } else {
     const signIn = new URL("/sign-in", request.url);

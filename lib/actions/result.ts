@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { AppError, isAppError, isDependencyUnavailable, type ErrorCode } from "@/lib/errors";
 import { getSessionUser, type SessionUser } from "@/lib/auth/session";
+import { invalidInputMessage } from "./payload";
 
 /**
  * Server actions return errors as values: a thrown error reaches the browser only
@@ -35,10 +36,7 @@ export function authedAction<S extends z.ZodType, T>(schema: S, handler: (input:
       const user = await getSessionUser();
       if (!user) throw new AppError("unauthenticated", "Your session has ended. Please sign in again.");
       const parsed = schema.safeParse(input);
-      if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        throw new AppError("invalid_input", first?.message ?? "Invalid input.");
-      }
+      if (!parsed.success) throw new AppError("invalid_input", invalidInputMessage(parsed.error));
       return { ok: true, data: await handler(parsed.data, user) };
     } catch (error) {
       return toActionError(error);

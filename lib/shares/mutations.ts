@@ -43,8 +43,8 @@ export async function createShareLink(
 }
 
 /** Revokes one of the owner's links. Revoking twice is fine; someone else's link is "not found". */
-export async function revokeShareLink(ownerId: string, shareId: string): Promise<{ id: string; photoId: string | null; albumId: string | null }> {
-  const link = await db.shareLink.findFirst({ where: { id: shareId, ownerId }, select: { id: true, photoId: true, albumId: true } });
+export async function revokeShareLink(ownerId: string, shareId: string): Promise<{ id: string; photoId: string | null }> {
+  const link = await db.shareLink.findFirst({ where: { id: shareId, ownerId }, select: { id: true, photoId: true } });
   if (!link) throw new AppError("not_found", "Share link not found.");
   await db.shareLink.updateMany({ where: { id: shareId, ownerId, revokedAt: null }, data: { revokedAt: new Date() } });
   return link;

@@ -2,7 +2,8 @@
  * A TCP relay on 127.0.0.1 that can be cut and restored on the same port: a database
  * outage for the fault tests when the database is a real PostgreSQL server that other
  * tests share and that must not be stopped. Cutting it resets every open connection
- * and refuses new ones, which is what a client sees when its server goes away.
+ * (closed, as when the server process exits) and refuses new ones, which is what a client
+ * sees when its server goes away.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 
@@ -49,7 +50,7 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
       if (!server) return;
       const closing = server;
       server = undefined;
-      for (const socket of sockets) socket.resetAndDestroy();
+      for (const socket of sockets) socket.destroy();
       sockets.clear();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     },

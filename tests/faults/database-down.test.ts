@@ -2,7 +2,8 @@
  * PostgreSQL goes away in the middle of the upload flow and comes back: this
  * file's own embedded PostgreSQL (with its data on disk) is stopped and restarted
  * on the same port, under a live connection pool. The person gets "try again",
- * never a stack; after recovery plus one sweeper run nothing is lost or orphaned.
+ * never a stack; after recovery nothing is lost or orphaned, counted exactly before
+ * any repairing sweeper run.
  */
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +39,9 @@ async function startDatabase() {
 
 const TRY_AGAIN = "The service is temporarily unavailable. Please try again in a moment.";
 
+/** The two cases that decode a 24 MP photo twice (cut off, then again by the sweeper): ~45 s on a quiet 2-core machine. */
+const PROCESSES_TWICE_MS = 180_000;
+
 /**
  * Uploads and completes a 24 MP photo and starts processing it. Big enough that decoding takes a
  * while: when this returns, processing has loaded the row and is decoding, so the database can go away mid-way.
@@ -57,6 +61,7 @@ async function startProcessingBigPhoto(name: string) {
 
 describe("database down", () => {
   it("at presign: 'try again', no URL handed out; the same call works once it is back", async () => {
+    const ready = await lib.invariants.countReady();
     await stopDatabase();
     const files = [{ name: "a.jpg", type: "image/jpeg", size: jpeg.length }];
     expect(await messageFor(lib.uploads.createUploads(owner, files))).toBe(TRY_AGAIN);
@@ -64,10 +69,11 @@ describe("database down", () => {
     const [plan] = await lib.uploads.createUploads(owner, files);
     expect(plan?.ok).toBe(true);
     await lib.uploads.cancelUpload(owner, (plan as { photoId: string }).photoId);
-    await lib.invariants.expectRecoveredCleanly();
+    await lib.invariants.expectRecoveredCleanly(ready);
   });
 
   it("between the PUT and complete: 'try again'; the bytes wait in storage and complete finishes them after recovery", async () => {
+    const ready = await lib.invariants.countReady();
     const [plan] = await lib.uploads.createUploads(owner, [{ name: "b.jpg", type: "image/jpeg", size: jpeg.length }]);
     if (!plan?.ok) throw new Error("presign refused");
     expect((await lib.data.put(plan, jpeg)).status).toBe(200);
@@ -77,10 +83,11 @@ describe("database down", () => {
     expect((await lib.uploads.completeUpload(owner, plan.photoId)).status).toBe("PROCESSING");
     await lib.processing.processPhoto(plan.photoId);
     expect(await lib.db.photo.findUniqueOrThrow({ where: { id: plan.photoId } })).toMatchObject({ status: "READY" });
-    expect(await lib.invariants.expectRecoveredCleanly()).toBeGreaterThanOrEqual(1);
+    await lib.invariants.expectRecoveredCleanly(ready + 1);
   });
 
   it("in the middle of processing (variants being written): the photo is not lost; the sweeper finishes it", async () => {
+    const ready = await lib.invariants.countReady();
     const { photoId, processing } = await startProcessingBigPhoto("big.jpg");
     await stopDatabase();
     await processing;
@@ -88,13 +95,18 @@ describe("database down", () => {
     const row = await lib.db.photo.findUniqueOrThrow({ where: { id: photoId } });
     expect(row.status, "a database outage must not fail the photo").toBe("PROCESSING");
 
-    const report = await lib.invariants.runSweeper(new Date(Date.now() + 11 * 60_000));
+    // Before anything repairs: nothing lost, and the stuck photo is all there is to finish.
+    const stuckAfter = new Date(Date.now() + 11 * 60_000);
+    expect(await lib.invariants.expectNothingLost()).toBe(ready);
+    await lib.invariants.expectSweepFinds({ staleProcessing: 1 }, stuckAfter);
+    const report = await lib.invariants.runSweeper(stuckAfter);
     expect(report.staleProcessing).toBe(1);
     expect(await lib.db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "READY", width: 6000, height: 4000 });
-    await lib.invariants.expectRecoveredCleanly();
-  });
+    await lib.invariants.expectRecoveredCleanly(ready + 1);
+  }, PROCESSES_TWICE_MS);
 
   it("a quick restart during processing (a blink) does not fail the photo or lose its original", async () => {
+    const ready = await lib.invariants.countReady();
     const { photoId, processing } = await startProcessingBigPhoto("blink.jpg");
     await stopDatabase();
     await startDatabase();
@@ -102,10 +114,15 @@ describe("database down", () => {
     const row = await lib.db.photo.findUniqueOrThrow({ where: { id: photoId } });
     expect(row.status).not.toBe("FAILED");
     expect(await lib.storage.getStorage().head(row.originalKey)).toBeDefined();
-    await lib.invariants.runSweeper(new Date(Date.now() + 11 * 60_000));
+    // Processing either finished through the blink or is left for the sweeper: exactly one of the two.
+    const finished = row.status === "READY";
+    const stuckAfter = new Date(Date.now() + 11 * 60_000);
+    expect(await lib.invariants.expectNothingLost()).toBe(ready + (finished ? 1 : 0));
+    await lib.invariants.expectSweepFinds(finished ? {} : { staleProcessing: 1 }, stuckAfter);
+    await lib.invariants.runSweeper(stuckAfter);
     expect(await lib.db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "READY" });
-    await lib.invariants.expectRecoveredCleanly();
-  });
+    await lib.invariants.expectRecoveredCleanly(ready + 1);
+  }, PROCESSES_TWICE_MS);
 
   it("the pool recovers by itself: queries after the restart succeed without restarting the app", async () => {
     await stopDatabase();

@@ -1,9 +1,12 @@
 /**
- * What every fault test ends with, after recovery and one sweeper run:
- *  - 0 lost photos: every READY row has all three of its objects in storage;
+ * What every fault test ends with, counted BEFORE any repairing sweep runs (a repair
+ * could hide a loss, or cause one), with exact numbers:
+ *  - 0 lost photos: exactly the expected number of READY rows, each with all three
+ *    of its objects in storage;
  *  - 0 orphans: a dry-run sweep, dated past every grace period, finds nothing at
  *    all (no object without a live row, no expired or stuck upload, no queued
- *    deletion, no READY row missing an object).
+ *    deletion, no READY row missing an object) — or exactly what the test expects
+ *    the sweeper to finish, when that is the recovery under test.
  * Load after process.env points at the test's own database and bucket.
  */
 import { expect } from "vitest";
@@ -23,7 +26,7 @@ export const NOTHING_TO_SWEEP: SweepReport = {
   missingObjects: 0,
 };
 
-/** Returns how many READY photos were checked, all intact. */
+/** Checks every READY photo has all three objects; returns how many READY photos there are (assert it exactly). */
 export async function expectNothingLost(): Promise<number> {
   const ready = await db.photo.findMany({ where: { status: "READY" } });
   const storage = getStorage();
@@ -36,19 +39,37 @@ export async function expectNothingLost(): Promise<number> {
   return ready.length;
 }
 
-export async function expectNoOrphans() {
-  expect(await sweep({ fix: false, now: afterAllGracePeriods() })).toEqual(NOTHING_TO_SWEEP);
+/**
+ * A dry-run sweep dated `now` finds exactly `expected` and nothing else: every count of the
+ * report not named is 0, and it is not halted.
+ */
+export async function expectSweepFinds(expected: Partial<Record<keyof typeof NOTHING_TO_SWEEP, number>>, now = afterAllGracePeriods()) {
+  expect(await sweep({ fix: false, now })).toEqual({ ...NOTHING_TO_SWEEP, ...expected });
 }
 
-/** After the service is back: one sweeper run past every grace period, then nothing lost and no orphans. Returns how many READY photos are intact. */
-export async function expectRecoveredCleanly(): Promise<number> {
-  await runSweeper(afterAllGracePeriods());
-  const intact = await expectNothingLost();
+export function expectNoOrphans() {
+  return expectSweepFinds({});
+}
+
+/**
+ * After the service is back and the test's own recovery steps: exactly `readyPhotos` READY photos,
+ * all intact, and nothing for the sweeper to do, counted first; then one fixing sweeper run past
+ * every grace period must change none of it.
+ */
+export async function expectRecoveredCleanly(readyPhotos: number) {
+  expect(await expectNothingLost(), "READY photos before the fixing sweep").toBe(readyPhotos);
   await expectNoOrphans();
-  return intact;
+  await runSweeper(afterAllGracePeriods());
+  expect(await expectNothingLost(), "READY photos after the fixing sweep").toBe(readyPhotos);
+  await expectNoOrphans();
 }
 
 /** One run of the sweeper as the periodic job does it, dated `now` (default: real time). */
 export function runSweeper(now?: Date) {
   return sweep({ fix: true, now });
+}
+
+/** How many READY photos the world holds now: a test's starting point for its exact counts. */
+export function countReady() {
+  return db.photo.count({ where: { status: "READY" } });
 }

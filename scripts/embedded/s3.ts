@@ -3,7 +3,7 @@
  * that checks SigV4 presigned signatures, expiry and signed headers), bound to
  * 127.0.0.1 only, because it also accepts requests that carry no signature at all.
  *
- * s3rver 5.0.0 needs two fixes, made by one Koa middleware that runs just before its router:
+ * s3rver 5.0.0 needs three fixes, made by one Koa middleware that runs just before its router:
  * - It lacks three multipart operations the app relies on (resume and the sweeper):
  *   ListParts, AbortMultipartUpload (both answer 405) and ListMultipartUploads (501).
  *   They reuse s3rver's own CORS and signature checks, so they behave like built-in ones.
@@ -11,7 +11,8 @@
  *   SigV4 wants RFC 3986 (which also encodes ! ' ( ) *). Any presigned download whose
  *   Content-Disposition holds one of those — `filename*=UTF-8''…`, or "IMG (1).jpg" —
  *   got 403. Those URLs are checked here instead.
- * This is a dev/test server: no pagination, no ACLs.
+ * - Its ListObjectsV2 cannot page (see listObjectsV2).
+ * This is a dev/test server: no ACLs.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { once } from "node:events";
@@ -162,6 +163,7 @@ const S3Error = load("@20minutes/s3rver/lib/models/error") as new (
   detail?: Record<string, unknown>,
 ) => Error;
 const corsMiddleware = load("@20minutes/s3rver/lib/middleware/cors") as () => Middleware;
+const { getBucket } = load("@20minutes/s3rver/lib/controllers/bucket") as { getBucket(ctx: S3rverContext): Promise<void> };
 const authenticationMiddleware = load("@20minutes/s3rver/lib/middleware/authentication") as () => Middleware;
 const AWSAccount = load("@20minutes/s3rver/lib/models/account") as {
   DUMMY_ACCOUNT: { id: number; displayName: string };
@@ -212,7 +214,8 @@ function pickHandler(
 ): ((bucket: string, key: string) => Promise<void>) | undefined {
   const uploadId = single(ctx.query.uploadId);
   if (key === undefined) {
-    return ctx.method === "GET" && "uploads" in ctx.query ? (bucket) => listUploads(ctx, bucket) : undefined;
+    if (ctx.method === "GET" && "uploads" in ctx.query) return (bucket) => listUploads(ctx, bucket);
+    return ctx.method === "GET" && single(ctx.query["list-type"]) === "2" ? () => listObjectsV2(ctx) : undefined;
   }
   if (uploadId === undefined) return undefined;
   if (ctx.method === "GET") return (bucket) => listParts(ctx, bucket, key, uploadId);
@@ -292,6 +295,35 @@ async function abortUpload(ctx: S3rverContext, bucket: string, key: string, uplo
   await fs.rm(dir, { recursive: true, force: true });
   ctx.status = 204;
   ctx.body = "";
+}
+
+type ListBucketResult = Record<string, unknown> & { Contents: { Key: string }[]; IsTruncated: boolean };
+
+/**
+ * ListObjectsV2 through s3rver's own V1 listing: s3rver makes V2's continuation token with
+ * DES, which OpenSSL 3 (Node 17 and later) no longer has, so every truncated V2 listing (more
+ * than 1,000 keys, e.g. the sweeper's walk of a library of 334 photos) failed with a 500.
+ * The token here is the last key listed, which is all s3rver's token held.
+ */
+async function listObjectsV2(ctx: S3rverContext) {
+  const token = single(ctx.query["continuation-token"]);
+  const startAfter = token !== undefined ? Buffer.from(token, "base64url").toString("utf8") : single(ctx.query["start-after"]);
+  const query = Object.fromEntries(Object.entries(ctx.query).filter(([name]) => !["list-type", "continuation-token", "start-after"].includes(name)));
+  ctx.query = startAfter ? { ...query, marker: startAfter } : query;
+  await getBucket(ctx);
+  const result = { ...(ctx.body as { ListBucketResult: ListBucketResult }).ListBucketResult };
+  delete result.Marker;
+  delete result.NextMarker;
+  const last = result.Contents.at(-1)?.Key;
+  ctx.body = {
+    ListBucketResult: {
+      ...result,
+      StartAfter: token === undefined ? startAfter : undefined,
+      ContinuationToken: token,
+      NextContinuationToken: result.IsTruncated && last !== undefined ? Buffer.from(last).toString("base64url") : undefined,
+      KeyCount: result.Contents.length,
+    },
+  };
 }
 
 async function listUploads(ctx: S3rverContext, bucket: string) {

@@ -4,13 +4,14 @@ import path from "node:path";
 import { db } from "@/lib/db";
 import { isDependencyUnavailable } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { getStorage, type StorageDriver } from "@/lib/storage";
+import { getStorage, type ObjectInfo, type StorageDriver } from "@/lib/storage";
 import { ObjectTooLargeError } from "@/lib/storage/download";
 import { processImage, ImageProcessingError } from "@/lib/images/process";
 import { ProcessingTimeoutError, startTimeLimit, withinTimeLimit } from "@/lib/images/time-limit";
 import type { Photo } from "@/lib/generated/prisma/client";
 import { createFairQueue, type FairQueue } from "./fair-queue";
-import { variantKey } from "./keys";
+import { uploadKey, variantKey } from "./keys";
+import { sealUpload } from "./seal";
 import { purgePendingDeletions } from "./delete";
 import { createWorkDir, removeStaleWorkDirs } from "./work-dir";
 
@@ -163,7 +164,7 @@ const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
  * same size, and within UPLOAD_MAX_BYTES. Bytes beyond that size stop the download.
  */
 async function downloadVerifiedOriginal(storage: StorageDriver, photo: Photo, filePath: string, signal: AbortSignal) {
-  const object = await storage.head(photo.originalKey);
+  const object = (await storage.head(photo.originalKey)) ?? (await sealAfterCrash(photo));
   if (!object) throw new OriginalRefusedError("The uploaded file went missing. Please upload the photo again.");
   if (object.size > env.UPLOAD_MAX_BYTES) {
     throw new OriginalRefusedError(`The stored file is ${megabytes(object.size)}; the limit is ${megabytes(env.UPLOAD_MAX_BYTES)}.`);
@@ -185,6 +186,17 @@ async function downloadVerifiedOriginal(storage: StorageDriver, photo: Photo, fi
 }
 
 /**
+ * A row claimed PROCESSING whose complete died before the copy to the original (crash,
+ * deploy) still has its verified bytes at the upload key: sealing again finishes the move.
+ * An upload that is not what was announced fails the photo with the seal's reason.
+ */
+async function sealAfterCrash(photo: Photo): Promise<ObjectInfo | undefined> {
+  const sealed = await sealUpload(photo);
+  if (!sealed.ok) throw new OriginalRefusedError(sealed.reason);
+  return sealed.original;
+}
+
+/**
  * FAILED with a reason the person sees; every stored object of the photo is
  * removed (a deletion storage refuses is queued for the sweeper, never forgotten).
  */
@@ -194,8 +206,9 @@ export async function failPhoto(photo: Pick<Photo, "id" | "ownerId" | "originalK
     data: { status: "FAILED", failureReason: reason, thumbKey: null, largeKey: null, thumbhash: null, multipartUploadId: null },
   });
   const storage = getStorage();
-  if (photo.multipartUploadId) await storage.abortMultipart(photo.originalKey, photo.multipartUploadId).catch(() => {});
-  await deleteObjects([photo.originalKey, variantKey(photo.ownerId, photo.id, "thumb"), variantKey(photo.ownerId, photo.id, "large")]);
+  const upload = uploadKey(photo.ownerId, photo.id);
+  if (photo.multipartUploadId) await storage.abortMultipart(upload, photo.multipartUploadId).catch(() => {});
+  await deleteObjects([upload, photo.originalKey, variantKey(photo.ownerId, photo.id, "thumb"), variantKey(photo.ownerId, photo.id, "large")]);
   return { photoId: photo.id, status: "FAILED" as const, failureReason: reason };
 }
 

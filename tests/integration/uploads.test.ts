@@ -16,7 +16,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { deletePhotos } from "@/lib/photos/delete";
 import { originalKey, uploadKey, variantKey } from "@/lib/photos/keys";
-import { processPhoto } from "@/lib/photos/processing";
+import { failPhoto, processPhoto } from "@/lib/photos/processing";
 import { cancelUpload, completeUpload, createUploads, RESERVATION_SECONDS, signParts, signUploads, type UploadPlan } from "@/lib/photos/uploads";
 import { sealUpload } from "@/lib/photos/seal";
 import { getStorage, type SignedRequest } from "@/lib/storage";
@@ -303,6 +303,27 @@ describe("single-request uploads", () => {
       expect(await db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "READY" });
       expect((await variantBytes(row.originalKey)).equals(bytes)).toBe(true);
     }
+  });
+
+  it("processing a row whose complete died before the copy (the sweeper's re-run) seals it first and ends READY", async () => {
+    const bytes = await fixture("camera-gps-landscape.jpg");
+    const photoId = await putPhoto(owner.id, "crash-before-copy.jpg", bytes);
+    const row = await db.photo.update({ where: { id: photoId }, data: { status: "PROCESSING" } });
+    expect(await head(row.originalKey)).toBeUndefined();
+
+    await processPhoto(photoId);
+    expect(await db.photo.findUniqueOrThrow({ where: { id: photoId } })).toMatchObject({ status: "READY", failureReason: null });
+    expect((await variantBytes(row.originalKey)).equals(bytes)).toBe(true);
+    expect(await head(uploadKey(owner.id, photoId))).toBeUndefined();
+  });
+
+  it("a photo that fails after its upload landed leaves neither its upload key nor its original behind", async () => {
+    const photoId = await putPhoto(owner.id, "fails-later.jpg", await fixture("camera-gps-landscape.jpg"));
+    const row = await db.photo.findUniqueOrThrow({ where: { id: photoId } });
+    await failPhoto(row, "Refused for the test.");
+    expect(await head(uploadKey(owner.id, photoId))).toBeUndefined();
+    expect(await head(row.originalKey)).toBeUndefined();
+    expect(await db.pendingDeletion.count({ where: { key: { startsWith: `users/${owner.id}/${photoId}/` } } })).toBe(0);
   });
 
   it("completing twice is harmless: the second call reports the current status and processing runs once", async () => {

@@ -57,7 +57,14 @@ function runningTotals(rows: GridRow[]) {
  */
 export function spacerStyles(rows: GridRow[]): (from: number, to: number) => CSSProperties {
   const { ratio, headers } = runningTotals(rows);
-  return (from, to) => ({ paddingTop: `${(ratio[to]! - ratio[from]!) * 100}%`, height: (headers[to]! - headers[from]!) * HEADER_HEIGHT });
+  // content-box: the page's border-box would count the padding inside `height`, losing the headers'
+  // height whenever the photo rows are taller; the page then grew and shrank as headers left and joined
+  // the rendered range, and at the bottom of the page that swap repeated every frame.
+  return (from, to) => ({
+    boxSizing: "content-box",
+    paddingTop: `${(ratio[to]! - ratio[from]!) * 100}%`,
+    height: (headers[to]! - headers[from]!) * HEADER_HEIGHT,
+  });
 }
 
 /** The height of `rows` as CSS inside a size container (`cqw` is 1% of its width). */

@@ -242,13 +242,13 @@ async function create(paths: Paths, rawName: string | undefined): Promise<number
         filters: NO_FILTERS,
       });
       // exitCode 2 means "there is a difference"; 0, none.
-      return diff.exitCode === 2 ? (diff.stdout ?? "") : undefined;
+      return diff.exitCode === 2 ? withoutRecreatedIndexes(diff.stdout ?? "", migrationsList) : undefined;
     });
   } finally {
     await shadow.stop();
   }
 
-  if (script === undefined) {
+  if (script === undefined || script.trim() === "") {
     console.log("No schema changes: no migration created.");
     return 0;
   }
@@ -389,3 +389,26 @@ main(process.argv.slice(2))
   })
   // The wasm engine leaves a timer running, and pg pools may linger: exit explicitly.
   .then((code) => process.exit(code));
+
+/**
+ * The engine cannot compare an index's raw() operator class (e.g. `text_pattern_ops`) with
+ * what it reads back, so every diff drops and re-creates such an index unchanged. A DROP
+ * whose CREATE stands word for word in an applied migration is no change: both go. Returns
+ * "" when nothing else is left.
+ */
+function withoutRecreatedIndexes(script: string, migrationsList: Awaited<ReturnType<typeof readMigrationsDir>>): string {
+  const applied = migrationsList.migrationDirectories.map((d) => (d.migrationFile.content.tag === "ok" ? d.migrationFile.content.value : "")).join("\n");
+  const statements = script.split(/\n\s*\n/);
+  const recreated = new Set(
+    statements.flatMap((s) => {
+      const create = /^(?:--[^\n]*\n)*(CREATE (?:UNIQUE )?INDEX "([^"]+)" ON [^;]+;)\s*$/.exec(s.trim());
+      return create && applied.includes(create[1]!) ? [create[2]!] : [];
+    }),
+  );
+  if (recreated.size === 0) return script;
+  const kept = statements.filter((s) => {
+    const index = /^(?:--[^\n]*\n)*(?:DROP |CREATE (?:UNIQUE )?)INDEX "([^"]+)"/.exec(s.trim());
+    return !(index && recreated.has(index[1]!));
+  });
+  return kept.join("\n\n").trim() === "" ? "" : kept.join("\n\n");
+}

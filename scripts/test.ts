@@ -108,6 +108,11 @@ async function main() {
     const stack = await startStack({ dataDir, inMemoryDatabase: true, appUrl: baseEnv.APP_URL!, source: baseEnv });
     console.log(`Test services: ${stack.started.length ? stack.started.join(", ") : "as configured"}`);
     const env = { ...baseEnv, ...stack.env };
+    // Bind the fresh database and bucket to one install identity now, as the first `npm start`
+    // does: by the time the sweeper's own tests run, earlier files have left objects behind,
+    // and an unbound pair holding objects of no row is (rightly) a mismatch the sweeper refuses.
+    const bound = await run(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/storage-check.ts", "--installation"], env);
+    if (bound !== 0) throw new Error(`binding the test stack's install identity failed (exit ${bound})`);
     try {
       if (wanted("integration")) {
         const out = path.join(resultsDir, "integration.json");

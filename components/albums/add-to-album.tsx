@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useEffect, useId, useState, useTransition } from "react";
 import { addPhotosToAlbumAction, createAlbumAction, listAlbumChoicesAction } from "@/app/(gallery)/albums/actions";
 import { Button } from "@/components/ui/button";
-import { ALBUM_BATCH_MAX } from "@/lib/albums/schemas";
+import { ALBUM_BATCH_MAX } from "@/lib/albums/limits";
 
 type Choice = { id: string; title: string };
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { ALBUM_BATCH_MAX } from "./limits";
+
+export { ALBUM_BATCH_MAX };
 
 export const ALBUM_TITLE_MAX = 120;
 export const ALBUM_DESCRIPTION_MAX = 2000;
-/** Photos added or removed in one call; the gallery's multi-select sends its selection in batches of this. */
-export const ALBUM_BATCH_MAX = 500;
 
 const albumId = z.string().uuid("Unknown album.");
 const photoIds = z.array(z.string().uuid("Unknown photo.")).min(1, "Choose at least one photo.").max(ALBUM_BATCH_MAX, `Add at most ${ALBUM_BATCH_MAX} photos at a time.`);

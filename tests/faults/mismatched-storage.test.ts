@@ -29,7 +29,11 @@ const PHOTOS_BEFORE = 3;
 const MISMATCH = /Database and bucket do not belong together/;
 
 beforeAll(async () => {
-  ({ world, lib, owner, jpeg } = await startFaultWorld({ name: "faults-mismatch", persistentDatabase: true }, "mismatch"));
+  ({ world, lib, owner, jpeg } = await startFaultWorld(
+    // Always an embedded PGlite: the cases copy its data folder (a backup) and swap databases on one port.
+    { name: "faults-mismatch", persistentDatabase: true, postgresServer: null },
+    "mismatch",
+  ));
   // First start of a fresh install: database and bucket are bound to each other.
   await lib.invariants.runSweeper();
   for (let i = 0; i < PHOTOS_BEFORE; i++) await uploadReady(`before-${i}.jpg`);

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { noisyPng } from "../helpers/big-image";
 import type { World } from "../security/support/world";
 import { startFaultWorld, stopFaultWorld, type DataLayer } from "./support/fault-world";
-import { NOTHING_TO_SWEEP } from "./support/invariants";
 
 let world: World;
 let lib: DataLayer;
@@ -122,7 +121,7 @@ describe("an upload is alive while it makes progress", () => {
 
     // 45 minutes after the drop the sweeper runs. Counted before it repairs anything: nothing to do.
     const now = new Date(dropAt + 45 * MINUTE);
-    expect(await sweeper.sweep({ fix: false, now })).toEqual(NOTHING_TO_SWEEP);
+    expect(await sweeper.sweep({ fix: false, now })).toEqual(lib.invariants.NOTHING_TO_SWEEP);
     await sweeper.sweep({ fix: true, now });
 
     expect((await finish(plan.photoId)).sizeBytes).toBe(BigInt(big.length));

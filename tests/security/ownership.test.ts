@@ -141,7 +141,8 @@ describe("replays", () => {
     const later = new Date(Date.now() + 6 * 60_000);
     const report = await sweep({ fix: false, now: later });
     expect(report.orphanObjects).toBeGreaterThanOrEqual(1);
-    await sweep({ fix: true, now: later });
+    // Forced: the run's shared bucket may hold more leftovers of other files than the brake lets one run move.
+    await sweep({ fix: true, force: true, now: later });
     await expectNoJunk(alice);
   });
 });

@@ -1,13 +1,10 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
-import { db, Prisma } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { db } from "@/lib/db";
 import { getAlbumOrThrow } from "@/lib/albums/queries";
-import { expiryDate, type ShareExpiry } from "./expiry";
-import { hashSharePassword } from "./password";
+import { type ShareExpiry } from "./expiry";
+import { insertShareLink } from "./mutations";
 import { activeShareWhere, toShareLinkView, type ShareLinkView } from "./queries";
-import { sealShareToken } from "./token-copy";
-import { createShareToken, hashShareToken, isShareTokenShaped } from "./tokens";
+import { hashShareToken, isShareTokenShaped } from "./tokens";
 
 /*
  * Album links are ShareLink rows with albumId instead of photoId: the same token (hashed and
@@ -22,28 +19,7 @@ export async function createAlbumShareLink(
   options: { expiresIn: ShareExpiry; password?: string; allowDownload: boolean; hideDetails: boolean },
 ): Promise<ShareLinkView & { token: string }> {
   await getAlbumOrThrow(ownerId, albumId);
-  const passwordHash = options.password ? await hashSharePassword(options.password) : null;
-  const token = createShareToken();
-  try {
-    const link = await db.shareLink.create({
-      data: {
-        id: randomUUID(),
-        tokenHash: hashShareToken(token),
-        tokenSealed: sealShareToken(token),
-        albumId,
-        ownerId,
-        expiresAt: expiryDate(options.expiresIn),
-        passwordHash,
-        allowDownload: options.allowDownload,
-        hideDetails: options.hideDetails,
-      },
-    });
-    return { ...toShareLinkView(link), token };
-  } catch (error) {
-    // The album was deleted between the check and the insert.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") throw new AppError("not_found", "Album not found.", { cause: error });
-    throw error;
-  }
+  return insertShareLink(ownerId, { albumId }, options, "Album not found.");
 }
 
 /** The album's active links, newest first. Another owner's album is "not found". */

@@ -17,6 +17,20 @@ export async function createShareLink(
 ): Promise<ShareLinkView & { token: string }> {
   const photo = await getPhotoOrThrow(ownerId, photoId);
   if (photo.status !== "READY") throw new AppError("conflict", "This photo is still being processed. Share it once it shows in your gallery.");
+  return insertShareLink(ownerId, { photoId: photo.id }, options, "Photo not found.");
+}
+
+/**
+ * The one insert behind photo and album links: a fresh token, stored only hashed (and sealed for
+ * the owner's copy). `notFound` is the answer when the target was deleted between the caller's
+ * ownership check and this insert.
+ */
+export async function insertShareLink(
+  ownerId: string,
+  target: { photoId: string } | { albumId: string },
+  options: { expiresIn: ShareExpiry; password?: string; allowDownload: boolean; hideDetails?: boolean },
+  notFound: string,
+): Promise<ShareLinkView & { token: string }> {
   const passwordHash = options.password ? await hashSharePassword(options.password) : null;
   const token = createShareToken();
   try {
@@ -25,19 +39,17 @@ export async function createShareLink(
         id: randomUUID(),
         tokenHash: hashShareToken(token),
         tokenSealed: sealShareToken(token),
-        photoId: photo.id,
+        ...target,
         ownerId,
         expiresAt: expiryDate(options.expiresIn),
         passwordHash,
         allowDownload: options.allowDownload,
+        hideDetails: options.hideDetails ?? false,
       },
     });
     return { ...toShareLinkView(link), token };
   } catch (error) {
-    // The photo was deleted between the check and the insert.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
-      throw new AppError("not_found", "Photo not found.", { cause: error });
-    }
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") throw new AppError("not_found", notFound, { cause: error });
     throw error;
   }
 }
